@@ -1,0 +1,672 @@
+"""SQL for every table: rows in, frozen core dataclasses out.
+
+Only this package knows table and column names. Values always travel as parameters; the
+only identifiers put into SQL text come from the fixed ``sortable`` maps below, so a search
+string or a sort key from a user can never become SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+import sqlite_utils
+
+from core.audit import GENESIS_HASH, canonical_details, entry_hash
+from core.clock import from_millis, to_millis
+from core.errors import Duplicate, NotFound
+from core.models import (
+    ApplicationStatus,
+    AuditEntry,
+    Checkpoint,
+    CheckpointKind,
+    Credentials,
+    Driver,
+    Enterprise,
+    Page,
+    RiskLevel,
+    RiskRegion,
+    Role,
+    TripApplication,
+    User,
+    Vehicle,
+)
+from core.ports import SearchQuery
+
+T = TypeVar("T")
+Row = dict[str, Any]
+
+# "UNIQUE constraint failed: vehicles.plate" -> the form field to show the error beside.
+_UNIQUE_FIELDS = {
+    "enterprises.credit_code": "credit_code",
+    "checkpoints.code": "code",
+    "risk_regions.code": "code",
+    "vehicles.plate": "plate",
+    "drivers.id_number": "id_number",
+    "users.username": "username",
+    "passes.application_id": "application_id",
+}
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with LIKE's own wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _opt_millis(value: int | None) -> datetime | None:
+    return None if value is None else from_millis(value)
+
+
+class _Repository:
+    """Shared plumbing: typed queries, inserts that report duplicates, paged searches."""
+
+    table: ClassVar[str]
+    # record field -> SQL expression it sorts by; anything else sorts by ``default_sort``.
+    sortable: ClassVar[Mapping[str, str]] = {}
+    default_sort: ClassVar[str] = "id"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+    def _rows(self, sql: str, params: Mapping[str, Any] | tuple[Any, ...] = ()) -> list[Row]:
+        return [dict(row) for row in self.db.query(sql, params)]
+
+    def _one(self, sql: str, params: Mapping[str, Any] | tuple[Any, ...] = ()) -> Row | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
+
+    def _write(self, sql: str, params: Mapping[str, Any] | tuple[Any, ...] = ()) -> int:
+        """Run an INSERT/UPDATE; returns the new rowid. Unique violations become ``Duplicate``."""
+        try:
+            cursor = self.conn.execute(sql, params)
+        except sqlite3.IntegrityError as error:
+            message = str(error)
+            for column, field in _UNIQUE_FIELDS.items():
+                if message.endswith(column):
+                    raise Duplicate(field) from error
+            raise
+        return int(cursor.lastrowid or 0)
+
+    def _update(self, sql: str, params: Mapping[str, Any]) -> None:
+        try:
+            changed = self.conn.execute(sql, params).rowcount
+        except sqlite3.IntegrityError as error:
+            for column, field in _UNIQUE_FIELDS.items():
+                if str(error).endswith(column):
+                    raise Duplicate(field) from error
+            raise
+        if changed != 1:
+            raise NotFound(f"{self.table} {params.get('id')}")
+
+    def _search(
+        self,
+        query: SearchQuery,
+        where: list[str],
+        params: dict[str, Any],
+        convert: Callable[[Row], T],
+    ) -> Page[T]:
+        if query.enterprise_id is not None:
+            where = [*where, "enterprise_id = :scope"]
+            params = {**params, "scope": query.enterprise_id}
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        order = self.sortable.get(query.sort, self.default_sort)
+        direction = "DESC" if query.descending else "ASC"
+        rows = self._rows(
+            f"SELECT * FROM {self.table} {clause} ORDER BY {order} {direction}, id {direction} "
+            "LIMIT :limit OFFSET :offset",
+            {**params, "limit": max(0, query.limit), "offset": max(0, query.offset)},
+        )
+        total = self._one(f"SELECT count(*) AS n FROM {self.table} {clause}", params)
+        return Page(tuple(convert(row) for row in rows), int(total["n"]) if total else 0)
+
+
+def _enterprise(row: Row) -> Enterprise:
+    return Enterprise(
+        id=row["id"],
+        name=row["name"],
+        credit_code=row["credit_code"],
+        address=row["address"],
+        contact_name=row["contact_name"],
+        contact_phone=row["contact_phone"],
+        active=bool(row["active"]),
+    )
+
+
+class SqlEnterpriseRepository(_Repository):
+    """Table ``enterprises``."""
+
+    table = "enterprises"
+    sortable: ClassVar[Mapping[str, str]] = {"name": "name", "credit_code": "credit_code"}
+
+    def add(
+        self, name: str, credit_code: str, address: str, contact_name: str, contact_phone: str
+    ) -> Enterprise:
+        """Insert an enterprise; a known credit code raises ``Duplicate('credit_code')``."""
+        new_id = self._write(
+            "INSERT INTO enterprises (name, credit_code, address, contact_name, contact_phone) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (name, credit_code, address, contact_name, contact_phone),
+        )
+        return Enterprise(new_id, name, credit_code, address, contact_name, contact_phone)
+
+    def update(self, enterprise: Enterprise) -> None:
+        """Overwrite every field of an existing enterprise."""
+        self._update(
+            "UPDATE enterprises SET name = :name, credit_code = :credit_code, address = :address,"
+            " contact_name = :contact_name, contact_phone = :contact_phone, active = :active "
+            "WHERE id = :id",
+            {
+                "id": enterprise.id,
+                "name": enterprise.name,
+                "credit_code": enterprise.credit_code,
+                "address": enterprise.address,
+                "contact_name": enterprise.contact_name,
+                "contact_phone": enterprise.contact_phone,
+                "active": int(enterprise.active),
+            },
+        )
+
+    def get(self, enterprise_id: int) -> Enterprise | None:
+        """The enterprise with this id, or None."""
+        row = self._one("SELECT * FROM enterprises WHERE id = ?", (enterprise_id,))
+        return _enterprise(row) if row else None
+
+    def search(self, query: SearchQuery) -> Page[Enterprise]:
+        """Enterprises whose name or credit code contains the search text."""
+        where, params = [], {}
+        if query.text:
+            where.append("(name LIKE :like ESCAPE '\\' OR credit_code LIKE :like ESCAPE '\\')")
+            params["like"] = _like(query.text)
+        if query.enterprise_id is not None:
+            where.append("id = :own")
+            params["own"] = query.enterprise_id
+        unscoped = SearchQuery(query.text, query.sort, query.descending, query.limit, query.offset)
+        return self._search(unscoped, where, params, _enterprise)
+
+
+def _checkpoint(row: Row) -> Checkpoint:
+    return Checkpoint(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        kind=CheckpointKind(row["kind"]),
+        enterprise_id=row["enterprise_id"],
+        active=bool(row["active"]),
+    )
+
+
+class SqlCheckpointRepository(_Repository):
+    """Table ``checkpoints``."""
+
+    table = "checkpoints"
+
+    def add(
+        self, code: str, name: str, kind: CheckpointKind, enterprise_id: int | None
+    ) -> Checkpoint:
+        """Insert a checkpoint; a known code raises ``Duplicate('code')``."""
+        new_id = self._write(
+            "INSERT INTO checkpoints (code, name, kind, enterprise_id) VALUES (?, ?, ?, ?)",
+            (code, name, kind.value, enterprise_id),
+        )
+        return Checkpoint(new_id, code, name, kind, enterprise_id)
+
+    def update(self, checkpoint: Checkpoint) -> None:
+        """Overwrite every field of an existing checkpoint."""
+        self._update(
+            "UPDATE checkpoints SET code = :code, name = :name, kind = :kind, "
+            "enterprise_id = :enterprise_id, active = :active WHERE id = :id",
+            {
+                "id": checkpoint.id,
+                "code": checkpoint.code,
+                "name": checkpoint.name,
+                "kind": checkpoint.kind.value,
+                "enterprise_id": checkpoint.enterprise_id,
+                "active": int(checkpoint.active),
+            },
+        )
+
+    def get(self, checkpoint_id: int) -> Checkpoint | None:
+        """The checkpoint with this id, or None."""
+        row = self._one("SELECT * FROM checkpoints WHERE id = ?", (checkpoint_id,))
+        return _checkpoint(row) if row else None
+
+    def get_by_code(self, code: str) -> Checkpoint | None:
+        """The checkpoint with this code, or None."""
+        row = self._one("SELECT * FROM checkpoints WHERE code = ?", (code,))
+        return _checkpoint(row) if row else None
+
+    def list_all(self) -> list[Checkpoint]:
+        """Every checkpoint: gates first, then enterprises, then isolation points."""
+        rows = self._rows(
+            "SELECT * FROM checkpoints ORDER BY "
+            "CASE kind WHEN 'GATE' THEN 0 WHEN 'ENTERPRISE' THEN 1 ELSE 2 END, code"
+        )
+        return [_checkpoint(row) for row in rows]
+
+
+def _region(row: Row) -> RiskRegion:
+    return RiskRegion(row["id"], row["code"], row["name"], RiskLevel(row["level"]))
+
+
+class SqlRiskRegionRepository(_Repository):
+    """Table ``risk_regions``."""
+
+    table = "risk_regions"
+
+    def add(self, code: str, name: str, level: RiskLevel) -> RiskRegion:
+        """Insert a region; a known code raises ``Duplicate('code')``."""
+        new_id = self._write(
+            "INSERT INTO risk_regions (code, name, level) VALUES (?, ?, ?)",
+            (code, name, level.value),
+        )
+        return RiskRegion(new_id, code, name, level)
+
+    def update(self, region: RiskRegion) -> None:
+        """Overwrite every field of an existing region."""
+        self._update(
+            "UPDATE risk_regions SET code = :code, name = :name, level = :level WHERE id = :id",
+            {"id": region.id, "code": region.code, "name": region.name, "level": region.level},
+        )
+
+    def get(self, region_id: int) -> RiskRegion | None:
+        """The region with this id, or None."""
+        row = self._one("SELECT * FROM risk_regions WHERE id = ?", (region_id,))
+        return _region(row) if row else None
+
+    def list_all(self) -> list[RiskRegion]:
+        """Every region, by code."""
+        return [_region(row) for row in self._rows("SELECT * FROM risk_regions ORDER BY code")]
+
+
+def _vehicle(row: Row) -> Vehicle:
+    return Vehicle(
+        id=row["id"],
+        enterprise_id=row["enterprise_id"],
+        plate=row["plate"],
+        plate_kind=row["plate_kind"],
+        needs_review=bool(row["needs_review"]),
+        description=row["description"],
+        created_at=from_millis(row["created_at"]),
+    )
+
+
+class SqlVehicleRepository(_Repository):
+    """Table ``vehicles``."""
+
+    table = "vehicles"
+    sortable: ClassVar[Mapping[str, str]] = {
+        "plate": "plate",
+        "plate_kind": "plate_kind",
+        "created_at": "created_at",
+        "enterprise_id": "enterprise_id",
+    }
+
+    def add(
+        self,
+        enterprise_id: int,
+        plate: str,
+        plate_kind: str,
+        needs_review: bool,
+        description: str,
+        created_at: datetime,
+    ) -> Vehicle:
+        """Insert a vehicle; a known plate raises ``Duplicate('plate')``."""
+        new_id = self._write(
+            "INSERT INTO vehicles (enterprise_id, plate, plate_kind, needs_review, description,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (enterprise_id, plate, plate_kind, int(needs_review), description,
+             to_millis(created_at)),
+        )
+        return Vehicle(
+            new_id, enterprise_id, plate, plate_kind, needs_review, description, created_at
+        )
+
+    def update(self, vehicle: Vehicle) -> None:
+        """Overwrite the editable fields of an existing vehicle."""
+        self._update(
+            "UPDATE vehicles SET plate = :plate, plate_kind = :plate_kind, "
+            "needs_review = :needs_review, description = :description WHERE id = :id",
+            {
+                "id": vehicle.id,
+                "plate": vehicle.plate,
+                "plate_kind": vehicle.plate_kind,
+                "needs_review": int(vehicle.needs_review),
+                "description": vehicle.description,
+            },
+        )
+
+    def get(self, vehicle_id: int) -> Vehicle | None:
+        """The vehicle with this id, or None."""
+        row = self._one("SELECT * FROM vehicles WHERE id = ?", (vehicle_id,))
+        return _vehicle(row) if row else None
+
+    def search(self, query: SearchQuery) -> Page[Vehicle]:
+        """Vehicles whose plate or description contains the search text."""
+        where, params = [], {}
+        if query.text:
+            where.append("(plate LIKE :like ESCAPE '\\' OR description LIKE :like ESCAPE '\\')")
+            params["like"] = _like(query.text)
+        return self._search(query, where, params, _vehicle)
+
+
+def _driver(row: Row) -> Driver:
+    return Driver(
+        id=row["id"],
+        enterprise_id=row["enterprise_id"],
+        name=row["name"],
+        id_number=row["id_number"],
+        phone=row["phone"],
+        created_at=from_millis(row["created_at"]),
+    )
+
+
+class SqlDriverRepository(_Repository):
+    """Table ``drivers``."""
+
+    table = "drivers"
+    sortable: ClassVar[Mapping[str, str]] = {"name": "name", "created_at": "created_at"}
+
+    def add(
+        self, enterprise_id: int, name: str, id_number: str, phone: str, created_at: datetime
+    ) -> Driver:
+        """Insert a driver; a known ID number raises ``Duplicate('id_number')``."""
+        new_id = self._write(
+            "INSERT INTO drivers (enterprise_id, name, id_number, phone, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (enterprise_id, name, id_number, phone, to_millis(created_at)),
+        )
+        return Driver(new_id, enterprise_id, name, id_number, phone, created_at)
+
+    def update(self, driver: Driver) -> None:
+        """Overwrite the editable fields of an existing driver."""
+        self._update(
+            "UPDATE drivers SET name = :name, id_number = :id_number, phone = :phone "
+            "WHERE id = :id",
+            {
+                "id": driver.id,
+                "name": driver.name,
+                "id_number": driver.id_number,
+                "phone": driver.phone,
+            },
+        )
+
+    def get(self, driver_id: int) -> Driver | None:
+        """The driver with this id, or None."""
+        row = self._one("SELECT * FROM drivers WHERE id = ?", (driver_id,))
+        return _driver(row) if row else None
+
+    def search(self, query: SearchQuery) -> Page[Driver]:
+        """Drivers whose name contains the text, or whose full phone or ID number equals it.
+
+        Phones and ID numbers are shown masked, so they match only in full: a partial match
+        would let anyone recover the hidden digits by searching.
+        """
+        where, params = [], {}
+        if query.text:
+            where.append("(name LIKE :like ESCAPE '\\' OR phone = :exact OR id_number = :exact)")
+            params["like"] = _like(query.text)
+            params["exact"] = query.text.strip().upper()
+        return self._search(query, where, params, _driver)
+
+
+def _user(row: Row) -> User:
+    return User(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
+        enterprise_id=row["enterprise_id"],
+        checkpoint_id=row["checkpoint_id"],
+        active=bool(row["active"]),
+    )
+
+
+class SqlUserRepository(_Repository):
+    """Table ``users``."""
+
+    table = "users"
+    sortable: ClassVar[Mapping[str, str]] = {
+        "username": "username",
+        "display_name": "display_name",
+        "role": "role",
+    }
+    default_sort = "username"
+
+    def add(
+        self,
+        username: str,
+        display_name: str,
+        role: Role,
+        enterprise_id: int | None,
+        checkpoint_id: int | None,
+        password_hash: str,
+    ) -> User:
+        """Insert an account; a known username raises ``Duplicate('username')``."""
+        new_id = self._write(
+            "INSERT INTO users (username, display_name, role, enterprise_id, checkpoint_id,"
+            " password_hash) VALUES (?, ?, ?, ?, ?, ?)",
+            (username, display_name, role.value, enterprise_id, checkpoint_id, password_hash),
+        )
+        return User(new_id, username, display_name, role, enterprise_id, checkpoint_id)
+
+    def update(self, user: User) -> None:
+        """Overwrite the profile of an existing account (not its password)."""
+        self._update(
+            "UPDATE users SET display_name = :display_name, role = :role, "
+            "enterprise_id = :enterprise_id, checkpoint_id = :checkpoint_id, active = :active "
+            "WHERE id = :id",
+            {
+                "id": user.id,
+                "display_name": user.display_name,
+                "role": user.role.value,
+                "enterprise_id": user.enterprise_id,
+                "checkpoint_id": user.checkpoint_id,
+                "active": int(user.active),
+            },
+        )
+
+    def get(self, user_id: int) -> User | None:
+        """The account with this id, or None."""
+        row = self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return _user(row) if row else None
+
+    def credentials(self, username: str) -> Credentials | None:
+        """Login data for ``username`` (case-insensitive), or None."""
+        row = self._one("SELECT * FROM users WHERE username = ?", (username,))
+        if row is None:
+            return None
+        return Credentials(
+            user=_user(row),
+            password_hash=row["password_hash"],
+            failed_attempts=row["failed_attempts"],
+            locked_until=_opt_millis(row["locked_until"]),
+        )
+
+    def record_login_failure(
+        self, user_id: int, failed_attempts: int, locked_until: datetime | None
+    ) -> None:
+        """Store the failure count and lock after a wrong password."""
+        self._update(
+            "UPDATE users SET failed_attempts = :n, locked_until = :until WHERE id = :id",
+            {
+                "id": user_id,
+                "n": failed_attempts,
+                "until": None if locked_until is None else to_millis(locked_until),
+            },
+        )
+
+    def record_login_success(self, user_id: int) -> None:
+        """Clear the failure count and lock."""
+        self._update(
+            "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = :id",
+            {"id": user_id},
+        )
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        """Replace the stored password hash."""
+        self._update(
+            "UPDATE users SET password_hash = :hash WHERE id = :id",
+            {"id": user_id, "hash": password_hash},
+        )
+
+    def search(self, query: SearchQuery) -> Page[User]:
+        """Accounts whose username or display name contains the text."""
+        where, params = [], {}
+        if query.text:
+            where.append(
+                "(username LIKE :like ESCAPE '\\' OR display_name LIKE :like ESCAPE '\\')"
+            )
+            params["like"] = _like(query.text)
+        return self._search(query, where, params, _user)
+
+    def count(self) -> int:
+        """How many accounts exist (zero on a brand-new database)."""
+        row = self._one("SELECT count(*) AS n FROM users")
+        return int(row["n"]) if row else 0
+
+
+def _application(row: Row) -> TripApplication:
+    return TripApplication(
+        id=row["id"],
+        enterprise_id=row["enterprise_id"],
+        vehicle_id=row["vehicle_id"],
+        driver_id=row["driver_id"],
+        co_driver_id=row["co_driver_id"],
+        origin_region_id=row["origin_region_id"],
+        cargo=row["cargo"],
+        planned_arrival=from_millis(row["planned_arrival"]),
+        validity_hours=row["validity_hours"],
+        status=ApplicationStatus(row["status"]),
+        filed_by=row["filed_by"],
+        created_at=from_millis(row["created_at"]),
+        decided_by=row["decided_by"],
+        decided_at=_opt_millis(row["decided_at"]),
+        decision_reason=row["decision_reason"],
+    )
+
+
+class SqlApplicationRepository(_Repository):
+    """Table ``applications``."""
+
+    table = "applications"
+
+    def add(
+        self,
+        enterprise_id: int,
+        vehicle_id: int,
+        driver_id: int,
+        co_driver_id: int | None,
+        origin_region_id: int,
+        cargo: str,
+        planned_arrival: datetime,
+        validity_hours: int,
+        status: ApplicationStatus,
+        filed_by: int,
+        created_at: datetime,
+    ) -> TripApplication:
+        """Insert a trip application."""
+        new_id = self._write(
+            "INSERT INTO applications (enterprise_id, vehicle_id, driver_id, co_driver_id,"
+            " origin_region_id, cargo, planned_arrival, validity_hours, status, filed_by,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                enterprise_id,
+                vehicle_id,
+                driver_id,
+                co_driver_id,
+                origin_region_id,
+                cargo,
+                to_millis(planned_arrival),
+                validity_hours,
+                status.value,
+                filed_by,
+                to_millis(created_at),
+            ),
+        )
+        application = self.get(new_id)
+        assert application is not None  # just inserted in this transaction
+        return application
+
+    def get(self, application_id: int) -> TripApplication | None:
+        """The application with this id, or None."""
+        row = self._one("SELECT * FROM applications WHERE id = ?", (application_id,))
+        return _application(row) if row else None
+
+    def decide(
+        self,
+        application_id: int,
+        status: ApplicationStatus,
+        decided_by: int,
+        decided_at: datetime,
+        reason: str,
+    ) -> bool:
+        """Record a decision on a SUBMITTED application. False if it was no longer SUBMITTED:
+        of two reviewers deciding at once exactly one sees True."""
+        cursor = self.conn.execute(
+            "UPDATE applications SET status = ?, decided_by = ?, decided_at = ?,"
+            " decision_reason = ? WHERE id = ? AND status = 'SUBMITTED'",
+            (status.value, decided_by, to_millis(decided_at), reason, application_id),
+        )
+        return cursor.rowcount == 1
+
+
+def _audit_entry(row: Row) -> AuditEntry:
+    return AuditEntry(
+        seq=row["seq"],
+        at=from_millis(row["at"]),
+        actor=row["actor"],
+        action=row["action"],
+        entity=row["entity"],
+        entity_id=row["entity_id"],
+        details=json.loads(row["details"]),
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
+
+
+class SqlAuditLog(_Repository):
+    """Table ``audit_log``: append-only (triggers refuse UPDATE and DELETE), hash-chained."""
+
+    table = "audit_log"
+
+    def append(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        details: dict[str, Any],
+    ) -> AuditEntry:
+        """Link a new entry after the current head. Call inside ``store.transaction()``:
+        the write lock it holds is what keeps two writers from linking to the same head."""
+        head = self._one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        seq = head["seq"] + 1 if head else 1
+        prev_hash = head["hash"] if head else GENESIS_HASH
+        # Round-trip through storage precision (ms) so the hash is what verify recomputes.
+        entry = AuditEntry(seq, from_millis(to_millis(at)), actor, action, entity, entity_id,
+                           details, prev_hash)
+        digest = entry_hash(prev_hash, entry)
+        self._write(
+            "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, details,"
+            " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (seq, to_millis(at), actor, action, entity, entity_id, canonical_details(details),
+             prev_hash, digest),
+        )
+        return AuditEntry(seq, entry.at, actor, action, entity, entity_id, details, prev_hash,
+                          digest)
+
+    def entries(self, from_seq: int = 1) -> list[AuditEntry]:
+        """Entries from ``from_seq`` on, in sequence order."""
+        rows = self._rows("SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq", (from_seq,))
+        return [_audit_entry(row) for row in rows]
+
+    def count(self) -> int:
+        """Number of entries in the log."""
+        row = self._one("SELECT count(*) AS n FROM audit_log")
+        return int(row["n"]) if row else 0

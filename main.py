@@ -1,0 +1,168 @@
+"""LoopPass 闭环通行证 — entry point: parse the command line, open the database, run.
+
+Composition only. ``python main.py`` starts the GUI; ``python main.py COMMAND`` runs one
+command with the same services (see ``--help``). Exit codes: 0 ok, 1 a check failed,
+2 bad usage or input (message on stderr, nothing changed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from core import commands
+from core.commands import EXIT_BAD_INPUT, Result
+from core.errors import DomainError
+from core.forms import FormInvalid
+from core.models import User
+from core.services import Services
+from core.validation import ValidationError
+
+APP_NAME = "LoopPass"
+log = logging.getLogger("looppass")
+
+
+def default_db_path() -> Path:
+    """``$LOOPPASS_DB``, else ``looppass.db`` in the platform's user-data folder."""
+    env = os.environ.get("LOOPPASS_DB")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "looppass.db"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of ARCHITECTURE.md."""
+    parser = argparse.ArgumentParser(
+        prog="looppass", description="LoopPass 闭环通行证 — logistics passes"
+    )
+    parser.add_argument("--db", type=Path, help="database file (default: $LOOPPASS_DB or the "
+                        "user-data folder)")
+    parser.add_argument("--user", default=os.environ.get("LOOPPASS_USER"))
+    parser.add_argument("--password", default=os.environ.get("LOOPPASS_PASSWORD"))
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    parser.add_argument("--lang", choices=("zh_CN", "en"), help="GUI language")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("gui", help="start the GUI (the default)")
+    sub.add_parser("demo", help="create a new database with demo data (refuses to overwrite)")
+    sub.add_parser("where", help="print the database path in use")
+    sub.add_parser("checkpoints", help="list checkpoints: code, name, kind, enterprise")
+    audit = sub.add_parser("audit", help="audit log").add_subparsers(dest="audit_command")
+    audit.add_parser("verify", help="check the hash chain")
+    return parser
+
+
+def _emit(result: Result, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(result.document, ensure_ascii=False, indent=2))
+    elif result.text:
+        print(result.text)
+    return result.exit_code
+
+
+def _fail(code: str, message: str, as_json: bool) -> int:
+    print(f"looppass: {message}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"error": code, "message": message}, ensure_ascii=False))
+    return EXIT_BAD_INPUT
+
+
+def _login(services: Services, args: argparse.Namespace) -> User:
+    if not args.user or args.password is None:
+        raise _UsageError("this command needs --user and --password (or LOOPPASS_USER and "
+                          "LOOPPASS_PASSWORD)")
+    return services.accounts.login(args.user, args.password)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _open(path: Path) -> Services:
+    from db.store import open_store
+
+    return Services.build(open_store(path))
+
+
+def run_command(args: argparse.Namespace, db_path: Path) -> int:
+    """Run one non-GUI command; returns the exit code."""
+    if args.command == "where":
+        print(db_path)
+        return 0
+    if args.command == "demo":
+        return _demo(db_path, args.json)
+    if not db_path.exists():
+        return _fail("NO_DATABASE", f"no database at {db_path} (create one with 'demo')",
+                     args.json)
+    services = _open(db_path)
+    try:
+        if args.command == "checkpoints":
+            return _emit(commands.checkpoints(services), args.json)
+        if args.command == "audit" and args.audit_command == "verify":
+            return _emit(commands.audit_verify(services, _login(services, args)), args.json)
+        raise _UsageError(f"unknown command {args.command}")
+    finally:
+        services.store.close()
+
+
+def _demo(db_path: Path, as_json: bool) -> int:
+    from core import demo
+
+    if db_path.exists() and db_path.stat().st_size > 0:
+        return _fail("EXISTS", f"{db_path} already exists; demo never overwrites a database",
+                     as_json)
+    services = _open(db_path)
+    try:
+        demo.populate(services.store, datetime.now(UTC))
+    finally:
+        services.store.close()
+    document: dict[str, Any] = {"database": str(db_path), "users": list(demo.DEMO_USERS),
+                                "password": demo.DEMO_PASSWORD}
+    text = (f"demo database created: {db_path}\nusers: {', '.join(demo.DEMO_USERS)} "
+            f"(password {demo.DEMO_PASSWORD})")
+    return _emit(Result(0, document, text), as_json)
+
+
+def _setup_logging() -> None:
+    log_dir = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(log_dir / "looppass.log", encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; never lets a traceback reach the user."""
+    _setup_logging()
+    args = build_parser().parse_args(argv)
+    db_path = args.db or default_db_path()
+    if args.command in (None, "gui"):
+        from ui.app import run_gui
+
+        return run_gui(db_path, lang=args.lang, user=args.user, password=args.password)
+    try:
+        return run_command(args, db_path)
+    except _UsageError as error:
+        return _fail("USAGE", str(error), args.json)
+    except (DomainError, FormInvalid, ValidationError) as error:
+        code, message = commands.describe_error(error)
+        return _fail(code, message, args.json)
+    except Exception:
+        log.exception("command %s failed", args.command)
+        return _fail("INTERNAL", "internal error; details are in the log file", args.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
