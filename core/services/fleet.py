@@ -142,12 +142,15 @@ class FleetService(Service):
     def update_driver(self, actor: User, driver_id: int, form: DriverInput) -> Driver:
         """Change a driver of the clerk's enterprise."""
         self._own_enterprise(actor)
-        name, id_number, phone = _driver_fields(form, self._today())
         with self.store.transaction() as tx:
             current = tx.drivers.get(driver_id)
             if current is None:
                 raise NotFound(f"driver {driver_id}")
             require_enterprise_scope(actor, current.enterprise_id)
+            # The edit form never shows the full ID number: left empty, it stays as it was.
+            if not form.id_number.strip():
+                form = replace(form, id_number=current.id_number)
+            name, id_number, phone = _driver_fields(form, self._today())
             updated = replace(current, name=name, id_number=id_number, phone=phone)
             tx.drivers.update(updated)
             changed = [f for f in ("name", "id_number", "phone")

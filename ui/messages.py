@@ -1,0 +1,130 @@
+"""User-facing text for the stable codes that core/ returns (reason codes, enum values).
+
+Every text is marked with ``QT_TRANSLATE_NOOP`` so ``pyside6-lupdate`` collects it, and is
+translated when shown. Unknown codes fall back to the code itself rather than failing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
+
+from core.errors import AccountLocked, DomainError, Duplicate
+from core.validation import ValidationCode
+
+CONTEXT = "Messages"
+
+_VALIDATION = {
+    ValidationCode.REQUIRED: QT_TRANSLATE_NOOP("Messages", "Required."),
+    ValidationCode.TOO_LONG: QT_TRANSLATE_NOOP("Messages", "Too long."),
+    ValidationCode.BAD_FORMAT: QT_TRANSLATE_NOOP("Messages", "Wrong format."),
+    ValidationCode.BAD_CHECKSUM: QT_TRANSLATE_NOOP(
+        "Messages", "The check character does not match: please check every character."
+    ),
+    ValidationCode.BAD_DATE: QT_TRANSLATE_NOOP("Messages", "The birth date is not a real date."),
+    ValidationCode.FUTURE_DATE: QT_TRANSLATE_NOOP(
+        "Messages", "The birth date is in the future."
+    ),
+    ValidationCode.BAD_REGION: QT_TRANSLATE_NOOP(
+        "Messages", "The first two digits are not a province code."
+    ),
+    ValidationCode.BAD_PROVINCE: QT_TRANSLATE_NOOP(
+        "Messages", "The plate must start with a province abbreviation such as 浙."
+    ),
+    ValidationCode.BAD_CHARACTER: QT_TRANSLATE_NOOP(
+        "Messages", "Contains a character that is not allowed (invisible characters, emoji)."
+    ),
+    ValidationCode.INNER_WHITESPACE: QT_TRANSLATE_NOOP(
+        "Messages", "Remove the spaces inside the number."
+    ),
+    ValidationCode.FORBIDDEN_LETTER: QT_TRANSLATE_NOOP(
+        "Messages", "Plates never use the letters I or O: did you mean 1 or 0?"
+    ),
+    ValidationCode.UNRECOGNIZED_PLATE: QT_TRANSLATE_NOOP(
+        "Messages", "Not a known plate format. Tick “manual review” if the plate is right."
+    ),
+    ValidationCode.WEAK_PASSWORD: QT_TRANSLATE_NOOP(
+        "Messages", "At least 10 characters, and not containing the user name."
+    ),
+}
+
+_DUPLICATE = QT_TRANSLATE_NOOP("Messages", "Already registered.")
+
+_DOMAIN = {
+    "PERMISSION_DENIED": QT_TRANSLATE_NOOP("Messages", "Your role may not do this."),
+    "NOT_FOUND": QT_TRANSLATE_NOOP("Messages", "The record does not exist."),
+    "INVALID_STATE": QT_TRANSLATE_NOOP("Messages", "The record has changed; refresh and retry."),
+    "BAD_CREDENTIALS": QT_TRANSLATE_NOOP("Messages", "Wrong user name or password."),
+    "ACCOUNT_LOCKED": QT_TRANSLATE_NOOP(
+        "Messages", "Too many failed attempts. Try again after {time}."
+    ),
+    "WEAK_PASSWORD": QT_TRANSLATE_NOOP(
+        "Messages", "At least 10 characters, and not containing the user name."
+    ),
+    "BUSY": QT_TRANSLATE_NOOP("Messages", "The database is busy. Please try again."),
+    "STORAGE_FAILURE": QT_TRANSLATE_NOOP(
+        "Messages", "The database could not be written (disk full?). Nothing was saved."
+    ),
+    "SCHEMA_TOO_NEW": QT_TRANSLATE_NOOP(
+        "Messages", "This database was written by a newer LoopPass. Please upgrade LoopPass."
+    ),
+    "NOT_A_DATABASE": QT_TRANSLATE_NOOP(
+        "Messages", "This file is not a LoopPass database, or it is damaged."
+    ),
+}
+
+_NAMES = {
+    # roles
+    "admin": QT_TRANSLATE_NOOP("Messages", "Administrator"),
+    "clerk": QT_TRANSLATE_NOOP("Messages", "Enterprise clerk"),
+    "reviewer": QT_TRANSLATE_NOOP("Messages", "Reviewer"),
+    "operator": QT_TRANSLATE_NOOP("Messages", "Scan operator"),
+    "supervisor": QT_TRANSLATE_NOOP("Messages", "Supervisor"),
+    # checkpoint kinds
+    "GATE": QT_TRANSLATE_NOOP("Messages", "City gate"),
+    "ENTERPRISE": QT_TRANSLATE_NOOP("Messages", "Enterprise"),
+    "ISOLATION": QT_TRANSLATE_NOOP("Messages", "Isolation point"),
+    # risk levels
+    "LOW": QT_TRANSLATE_NOOP("Messages", "Low risk"),
+    "MEDIUM": QT_TRANSLATE_NOOP("Messages", "Medium risk"),
+    "HIGH": QT_TRANSLATE_NOOP("Messages", "High risk"),
+    # plate kinds
+    "ORDINARY": QT_TRANSLATE_NOOP("Messages", "Ordinary"),
+    "NEW_ENERGY_SMALL": QT_TRANSLATE_NOOP("Messages", "New energy (small)"),
+    "NEW_ENERGY_LARGE": QT_TRANSLATE_NOOP("Messages", "New energy (large)"),
+    "TRAILER": QT_TRANSLATE_NOOP("Messages", "Trailer"),
+    "COACH": QT_TRANSLATE_NOOP("Messages", "Driving school"),
+    "POLICE": QT_TRANSLATE_NOOP("Messages", "Police"),
+    "HK_MACAU": QT_TRANSLATE_NOOP("Messages", "Hong Kong / Macau"),
+    "EMBASSY": QT_TRANSLATE_NOOP("Messages", "Embassy"),
+    "CONSULATE": QT_TRANSLATE_NOOP("Messages", "Consulate"),
+    "UNRECOGNIZED": QT_TRANSLATE_NOOP("Messages", "Needs manual review"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def validation_message(code: str) -> str:
+    """The translated message for a ``ValidationCode``."""
+    source = _VALIDATION.get(ValidationCode(code)) if code in ValidationCode else None
+    return _tr(source) if source else code
+
+
+def error_message(error: Exception) -> str:
+    """The translated message for an expected failure (a ``DomainError``)."""
+    if isinstance(error, Duplicate):
+        return _tr(_DUPLICATE)
+    if isinstance(error, AccountLocked):
+        local = error.until.astimezone()
+        return _tr(_DOMAIN["ACCOUNT_LOCKED"]).format(time=f"{local:%H:%M:%S}")
+    if isinstance(error, DomainError):
+        source = _DOMAIN.get(error.code)
+        return _tr(source) if source else error.code
+    return _tr(QT_TRANSLATE_NOOP("Messages", "Unexpected error. Details were written to the log."))
+
+
+def name_of(code: str) -> str:
+    """The translated name of a role, checkpoint kind, risk level or plate kind."""
+    source = _NAMES.get(code)
+    return _tr(source) if source else code
