@@ -56,7 +56,7 @@ RISK_REGIONS = (
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌宇浩凯鹏飞波辉"
 CARGO = ("电子元件", "汽车零部件", "纸浆", "化工原料", "冷链食品", "服装面料", "机械配件", "建材")
-SERIAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+SERIAL_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -78,7 +78,11 @@ def _plate(rng: random.Random, used: set[str]) -> str:
     while True:
         province = rng.choice("浙浙浙浙沪苏皖")
         letter = {"浙": "F", "沪": "D", "苏": "E", "皖": "A"}[province]
-        plate = province + letter + "".join(rng.choice(SERIAL_ALPHABET) for _ in range(5))
+        # Real serials are mostly digits with at most a letter or two in fixed places.
+        digits = [str(rng.randrange(10)) for _ in range(5)]
+        for position in rng.sample((0, 1, 4), k=rng.choice((0, 0, 1, 1, 2))):
+            digits[position] = rng.choice(SERIAL_LETTERS)
+        plate = province + letter + "".join(digits)
         if plate not in used:
             used.add(plate)
             return plate

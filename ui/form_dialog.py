@@ -46,7 +46,7 @@ class FormDialog(QDialog):
         self.result_value: Any = None
 
         self._form = QFormLayout()
-        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFields)
+        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self._general_error = QLabel()
         self._general_error.setStyleSheet(ERROR_STYLE)
         self._general_error.setWordWrap(True)

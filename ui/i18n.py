@@ -33,8 +33,7 @@ def save_language(language: str) -> None:
 
 def install_translators(app: QCoreApplication, language: str) -> list[QTranslator]:
     """Load LoopPass's and Qt's own translations for ``language``; returns them (keep them alive)."""
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Territory.China)
-                       if language == "zh_CN" else QLocale(QLocale.Language.English))
+    QLocale.setDefault(QLocale("zh_CN" if language == "zh_CN" else "en_US"))
     translators: list[QTranslator] = []
     if language == "en":
         return translators

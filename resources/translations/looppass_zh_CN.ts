@@ -1,0 +1,790 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>CheckpointsPage</name>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="85" />
+        <location filename="../../ui/pages/registry.py" line="104" />
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="86" />
+        <location filename="../../ui/pages/registry.py" line="105" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="87" />
+        <location filename="../../ui/pages/registry.py" line="106" />
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="88" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="89" />
+        <source>Open</source>
+        <translation>开放</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="89" />
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="95" />
+        <source>Checkpoints</source>
+        <translation>点位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="97" />
+        <source>Open / close</source>
+        <translation>开放 / 关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="98" />
+        <source>Add gate or isolation point…</source>
+        <translation>新增卡口或隔离点…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="103" />
+        <source>Add checkpoint</source>
+        <translation>新增点位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="104" />
+        <source>e.g. G06</source>
+        <translation>如 G06</translation>
+    </message>
+</context>
+<context>
+    <name>DriversPage</name>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="88" />
+        <location filename="../../ui/pages/fleet.py" line="105" />
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="89" />
+        <location filename="../../ui/pages/fleet.py" line="111" />
+        <location filename="../../ui/pages/fleet.py" line="140" />
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="90" />
+        <location filename="../../ui/pages/fleet.py" line="112" />
+        <source>Mobile</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="91" />
+        <source>Registered</source>
+        <translation>登记时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="94" />
+        <source>Drivers</source>
+        <translation>驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="95" />
+        <source>Name, or full mobile / ID number…</source>
+        <translation>姓名，或完整手机号 / 身份证号…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="97" />
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="98" />
+        <source>Register driver…</source>
+        <translation>登记驾驶员…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="100" />
+        <source>Show full ID number</source>
+        <translation>查看完整身份证号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="107" />
+        <source>{masked} — leave empty to keep</source>
+        <translation>{masked}（留空则不修改）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="109" />
+        <source>18 characters</source>
+        <translation>18 位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="113" />
+        <source>e.g. 138 0013 8000</source>
+        <translation>如 138 0013 8000</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="122" />
+        <source>Register driver</source>
+        <translation>登记驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="129" />
+        <source>Edit driver</source>
+        <translation>编辑驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="141" />
+        <source>{name}: {id_number}
+This look-up was recorded in the audit log.</source>
+        <translation>{name}：{id_number}
+本次查看已记入审计日志。</translation>
+    </message>
+</context>
+<context>
+    <name>EnterprisesPage</name>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="25" />
+        <location filename="../../ui/pages/registry.py" line="43" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="26" />
+        <source>Credit code</source>
+        <translation>信用代码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="27" />
+        <location filename="../../ui/pages/registry.py" line="47" />
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="28" />
+        <location filename="../../ui/pages/registry.py" line="49" />
+        <source>Contact mobile</source>
+        <translation>联系人手机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="30" />
+        <location filename="../../ui/pages/registry.py" line="46" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="35" />
+        <source>Enterprises</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="37" />
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="38" />
+        <source>Register enterprise…</source>
+        <translation>登记企业…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="44" />
+        <source>Unified social credit code</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="45" />
+        <source>18 characters</source>
+        <translation>18 位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="62" />
+        <source>Register enterprise</source>
+        <translation>登记企业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="71" />
+        <source>Edit enterprise</source>
+        <translation>编辑企业</translation>
+    </message>
+</context>
+<context>
+    <name>FirstAdminDialog</name>
+    <message>
+        <location filename="../../ui/login.py" line="41" />
+        <source>LoopPass — create the administrator</source>
+        <translation>闭环通行证 — 创建管理员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="43" />
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="44" />
+        <source>Display name</source>
+        <translation>显示名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="44" />
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="45" />
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="46" />
+        <source>at least 10 characters</source>
+        <translation>至少 10 个字符</translation>
+    </message>
+</context>
+<context>
+    <name>ListPage</name>
+    <message>
+        <location filename="../../ui/list_page.py" line="47" />
+        <source>Search…</source>
+        <translation>搜索…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/list_page.py" line="156" />
+        <source>{count} records</source>
+        <translation>共 {count} 条</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../ui/login.py" line="18" />
+        <source>LoopPass — sign in</source>
+        <translation>闭环通行证 — 登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="21" />
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="22" />
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="23" />
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../ui/main_window.py" line="62" />
+        <source>LoopPass 闭环通行证</source>
+        <translation>闭环通行证 LoopPass</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="83" />
+        <source>Your role has no screens here yet.</source>
+        <translation>您的角色暂无可用页面。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="93" />
+        <source>&amp;Session</source>
+        <translation>会话(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="94" />
+        <source>Sign &amp;out</source>
+        <translation>退出登录(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="97" />
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="102" />
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="120" />
+        <source>User: {name} ({role})</source>
+        <translation>用户：{name}（{role}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="125" />
+        <source>Database: {path}</source>
+        <translation>数据库：{path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="140" />
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="141" />
+        <source>The language changes the next time LoopPass starts.</source>
+        <translation>语言将在下次启动时生效。</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <location filename="../../ui/messages.py" line="17" />
+        <source>Required.</source>
+        <translation>必填。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="18" />
+        <source>Too long.</source>
+        <translation>内容过长。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="19" />
+        <source>Wrong format.</source>
+        <translation>格式不正确。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="20" />
+        <source>The check character does not match: please check every character.</source>
+        <translation>校验位不符，请逐位核对。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="23" />
+        <source>The birth date is not a real date.</source>
+        <translation>出生日期不是有效日期。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="24" />
+        <source>The birth date is in the future.</source>
+        <translation>出生日期晚于今天。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="27" />
+        <source>The first two digits are not a province code.</source>
+        <translation>前两位不是省级行政区代码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="30" />
+        <source>The plate must start with a province abbreviation such as 浙.</source>
+        <translation>车牌须以省份简称开头，如“浙”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="33" />
+        <source>Contains a character that is not allowed (invisible characters, emoji).</source>
+        <translation>含有不允许的字符（不可见字符、表情符号等）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="36" />
+        <source>Remove the spaces inside the number.</source>
+        <translation>请删除号码中间的空格。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="39" />
+        <source>Plates never use the letters I or O: did you mean 1 or 0?</source>
+        <translation>车牌不使用字母 I 和 O，是否应为数字 1 或 0？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="42" />
+        <source>Not a known plate format. Tick “manual review” if the plate is right.</source>
+        <translation>不是已知的号牌格式。如号牌无误，请勾选“人工核验”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="45" />
+        <location filename="../../ui/messages.py" line="60" />
+        <source>At least 10 characters, and not containing the user name.</source>
+        <translation>至少 10 个字符，且不能包含用户名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="50" />
+        <source>Already registered.</source>
+        <translation>已登记，不能重复登记。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="53" />
+        <source>Your role may not do this.</source>
+        <translation>您的角色无权执行此操作。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="54" />
+        <source>The record does not exist.</source>
+        <translation>记录不存在。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="55" />
+        <source>The record has changed; refresh and retry.</source>
+        <translation>记录已变更，请刷新后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="56" />
+        <source>Wrong user name or password.</source>
+        <translation>用户名或密码错误。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="57" />
+        <source>Too many failed attempts. Try again after {time}.</source>
+        <translation>失败次数过多，请于 {time} 之后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="63" />
+        <source>The database is busy. Please try again.</source>
+        <translation>数据库繁忙，请重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="64" />
+        <source>The database could not be written (disk full?). Nothing was saved.</source>
+        <translation>数据库写入失败（磁盘已满？），本次操作未保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="67" />
+        <source>This database was written by a newer LoopPass. Please upgrade LoopPass.</source>
+        <translation>该数据库由更新版本的闭环通行证创建，请先升级软件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="70" />
+        <source>This file is not a LoopPass database, or it is damaged.</source>
+        <translation>该文件不是闭环通行证数据库，或已损坏。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="77" />
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="78" />
+        <source>Enterprise clerk</source>
+        <translation>企业报备员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="79" />
+        <source>Reviewer</source>
+        <translation>审核员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="80" />
+        <source>Scan operator</source>
+        <translation>扫码员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="81" />
+        <source>Supervisor</source>
+        <translation>监管员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="83" />
+        <source>City gate</source>
+        <translation>卡口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="84" />
+        <source>Enterprise</source>
+        <translation>企业点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="85" />
+        <source>Isolation point</source>
+        <translation>隔离点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="87" />
+        <source>Low risk</source>
+        <translation>低风险</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="88" />
+        <source>Medium risk</source>
+        <translation>中风险</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="89" />
+        <source>High risk</source>
+        <translation>高风险</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="91" />
+        <source>Ordinary</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="92" />
+        <source>New energy (small)</source>
+        <translation>新能源（小型）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="93" />
+        <source>New energy (large)</source>
+        <translation>新能源（大型）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="94" />
+        <source>Trailer</source>
+        <translation>挂车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="95" />
+        <source>Driving school</source>
+        <translation>教练车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="96" />
+        <source>Police</source>
+        <translation>警车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="97" />
+        <source>Hong Kong / Macau</source>
+        <translation>港澳</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="98" />
+        <source>Embassy</source>
+        <translation>使馆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="99" />
+        <source>Consulate</source>
+        <translation>领馆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="100" />
+        <source>Needs manual review</source>
+        <translation>需人工核验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="124" />
+        <source>Unexpected error. Details were written to the log.</source>
+        <translation>发生意外错误，详情已写入日志。</translation>
+    </message>
+</context>
+<context>
+    <name>RiskRegionsPage</name>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="129" />
+        <location filename="../../ui/pages/registry.py" line="149" />
+        <source>Region code</source>
+        <translation>行政区划代码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="130" />
+        <location filename="../../ui/pages/registry.py" line="150" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="131" />
+        <location filename="../../ui/pages/registry.py" line="151" />
+        <location filename="../../ui/pages/registry.py" line="162" />
+        <source>Risk level</source>
+        <translation>风险等级</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="137" />
+        <source>Risk regions</source>
+        <translation>风险地区</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="139" />
+        <source>Change risk level…</source>
+        <translation>调整风险等级…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="140" />
+        <source>Add region…</source>
+        <translation>新增地区…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="148" />
+        <source>Add risk region</source>
+        <translation>新增风险地区</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="149" />
+        <source>6 digits, e.g. 330482</source>
+        <translation>6 位数字，如 330482</translation>
+    </message>
+</context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <location filename="../../ui/pages/users.py" line="24" />
+        <location filename="../../ui/pages/users.py" line="54" />
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="25" />
+        <location filename="../../ui/pages/users.py" line="55" />
+        <source>Display name</source>
+        <translation>显示名称</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="26" />
+        <location filename="../../ui/pages/users.py" line="56" />
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="27" />
+        <source>Bound to</source>
+        <translation>所属</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="28" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="29" />
+        <source>Active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="29" />
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="32" />
+        <source>Users</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="33" />
+        <source>Enable / disable</source>
+        <translation>启用 / 停用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="34" />
+        <source>Reset password…</source>
+        <translation>重置密码…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="35" />
+        <source>New user…</source>
+        <translation>新建用户…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="53" />
+        <source>New user</source>
+        <translation>新建用户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="54" />
+        <source>e.g. gate2</source>
+        <translation>如 gate2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="57" />
+        <source>Enterprise (clerks)</source>
+        <translation>所属企业（报备员）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="58" />
+        <location filename="../../ui/pages/users.py" line="60" />
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="59" />
+        <source>Checkpoint (operators)</source>
+        <translation>点位（扫码员）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="61" />
+        <source>Initial password</source>
+        <translation>初始密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="75" />
+        <source>Reset password of {name}</source>
+        <translation>重置 {name} 的密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/users.py" line="76" />
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+</context>
+<context>
+    <name>VehiclesPage</name>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="34" />
+        <location filename="../../ui/pages/fleet.py" line="51" />
+        <source>Plate</source>
+        <translation>车牌号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="35" />
+        <source>Plate type</source>
+        <translation>号牌类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="36" />
+        <source>Manual review</source>
+        <translation>人工核验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="36" />
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="37" />
+        <location filename="../../ui/pages/fleet.py" line="53" />
+        <source>Vehicle</source>
+        <translation>车型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="38" />
+        <source>Registered</source>
+        <translation>登记时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="43" />
+        <source>Vehicles</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="45" />
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="46" />
+        <source>Register vehicle…</source>
+        <translation>登记车辆…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="52" />
+        <source>e.g. 浙F12345</source>
+        <translation>如 浙F12345</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="54" />
+        <source>e.g. heavy box truck</source>
+        <translation>如 重型厢式货车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="55" />
+        <source>Manual review (unusual plate)</source>
+        <translation>人工核验（特殊号牌）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="66" />
+        <source>Register vehicle</source>
+        <translation>登记车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/fleet.py" line="73" />
+        <source>Edit vehicle</source>
+        <translation>编辑车辆</translation>
+    </message>
+</context>
+</TS>
