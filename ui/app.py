@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.errors import DomainError
 from core.services import Services
+from db.store import open_store
 from ui.i18n import install_translators, saved_language
 from ui.login import FirstAdminDialog, LoginDialog
 from ui.main_window import MainWindow
@@ -30,8 +31,9 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("App", text)
 
 
-def _on_unexpected(kind: type[BaseException], error: BaseException,
-                   trace: TracebackType | None) -> None:
+def _on_unexpected(
+    kind: type[BaseException], error: BaseException, trace: TracebackType | None
+) -> None:
     log.error("unexpected error", exc_info=(kind, error, trace))
     QMessageBox.critical(None, "LoopPass", error_message(Exception()))
 
@@ -52,13 +54,12 @@ def create_application(language: str) -> QApplication:
     return app
 
 
-def run_gui(db_path: Path, lang: str | None = None, user: str | None = None,
-            password: str | None = None) -> int:
+def run_gui(
+    db_path: Path, lang: str | None = None, user: str | None = None, password: str | None = None
+) -> int:
     """Run the desktop application until the last window closes; returns the exit code."""
     app = create_application(lang or saved_language())
     sys.excepthook = _on_unexpected
-    from db.store import open_store
-
     try:
         store = open_store(db_path)
     except DomainError as error:
@@ -71,8 +72,9 @@ def run_gui(db_path: Path, lang: str | None = None, user: str | None = None,
         store.close()
 
 
-def _session_loop(app: QApplication, services: Services, db_path: str,
-                  user: str | None, password: str | None) -> int:
+def _session_loop(
+    app: QApplication, services: Services, db_path: str, user: str | None, password: str | None
+) -> int:
     if not services.accounts.has_accounts() and not FirstAdminDialog(services).exec():
         return 0
     while True:
@@ -89,9 +91,7 @@ def _session_loop(app: QApplication, services: Services, db_path: str,
                 return 0
             account = dialog.user
         window = MainWindow(services, account, db_path)
-        signed_out: list[bool] = []
-        window.signed_out.connect(lambda: signed_out.append(True))
         window.show()
         app.exec()
-        if not signed_out:
+        if not window.was_signed_out:
             return 0

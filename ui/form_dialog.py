@@ -56,7 +56,8 @@ class FormDialog(QDialog):
         )
         self.buttons.accepted.connect(self._on_save)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        self.layout_ = QVBoxLayout(self)
+        layout = self.layout_
         layout.addLayout(self._form)
         layout.addWidget(self._general_error)
         layout.addWidget(self.buttons)
@@ -151,11 +152,11 @@ class FormDialog(QDialog):
             self.result_value = self._submit(self)
         except FormInvalid as invalid:
             for error in invalid.errors:
-                self._show_error(error.field, validation_message(error.code))
+                self._show_error(error.field, validation_message(error.code, error.field))
             self._focus_first_error()
             return
         except ValidationError as error:
-            self._show_error(error.field, validation_message(error.code))
+            self._show_error(error.field, validation_message(error.code, error.field))
             self._focus_first_error()
             return
         except Duplicate as duplicate:
@@ -164,6 +165,7 @@ class FormDialog(QDialog):
             return
         except DomainError as error:
             self._show_error("", error_message(error))
+            self.adjustSize()
             return
         self.accept()
 
@@ -190,6 +192,8 @@ class FormDialog(QDialog):
         self._general_error.hide()
 
     def _focus_first_error(self) -> None:
+        # Error labels appeared: let the dialog grow so none is cut off.
+        self.adjustSize()
         for field, label in self._errors.items():
             if not label.isHidden():
                 self._inputs[field].setFocus(Qt.FocusReason.OtherFocusReason)

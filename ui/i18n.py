@@ -32,7 +32,7 @@ def save_language(language: str) -> None:
 
 
 def install_translators(app: QCoreApplication, language: str) -> list[QTranslator]:
-    """Load LoopPass's and Qt's own translations for ``language``; returns them (keep them alive)."""
+    """Load LoopPass's and Qt's own translations for ``language``; keep the result alive."""
     QLocale.setDefault(QLocale("zh_CN" if language == "zh_CN" else "en_US"))
     translators: list[QTranslator] = []
     if language == "en":

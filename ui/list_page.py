@@ -62,9 +62,7 @@ class ListPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.Interactive
-        )
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setSortIndicatorShown(True)
         self.table.doubleClicked.connect(lambda _index: self._run_row_action())
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self._run_row_action)
@@ -88,9 +86,7 @@ class ListPage(QWidget):
         model.modelReset.connect(self._on_reset)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
 
-    def add_action(
-        self, label: str, action: Callable[[], None], shortcut: str = ""
-    ) -> QPushButton:
+    def add_action(self, label: str, action: Callable[[], None], shortcut: str = "") -> QPushButton:
         """A button under the table (with an optional keyboard shortcut)."""
         button = QPushButton(label)
         button.clicked.connect(lambda: self._guarded(action))

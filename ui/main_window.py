@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.services = services
         self.user = user
+        self.was_signed_out = False
         self.setWindowTitle(self.tr("LoopPass 闭环通行证"))
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _sign_out(self) -> None:
+        self.was_signed_out = True
         self.signed_out.emit()
         self.close()
 

@@ -6,7 +6,7 @@ translated when shown. Unknown codes fall back to the code itself rather than fa
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QT_TRANSLATE_NOOP
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from core.errors import AccountLocked, DomainError, Duplicate
 from core.validation import ValidationCode
@@ -21,9 +21,7 @@ _VALIDATION = {
         "Messages", "The check character does not match: please check every character."
     ),
     ValidationCode.BAD_DATE: QT_TRANSLATE_NOOP("Messages", "The birth date is not a real date."),
-    ValidationCode.FUTURE_DATE: QT_TRANSLATE_NOOP(
-        "Messages", "The birth date is in the future."
-    ),
+    ValidationCode.FUTURE_DATE: QT_TRANSLATE_NOOP("Messages", "The birth date is in the future."),
     ValidationCode.BAD_REGION: QT_TRANSLATE_NOOP(
         "Messages", "The first two digits are not a province code."
     ),
@@ -45,6 +43,26 @@ _VALIDATION = {
     ValidationCode.WEAK_PASSWORD: QT_TRANSLATE_NOOP(
         "Messages", "At least 10 characters, and not containing the user name."
     ),
+}
+
+# A format error says what the right format is, for the fields where that is one sentence.
+_FORMAT_BY_FIELD = {
+    "id_number": QT_TRANSLATE_NOOP(
+        "Messages", "18 characters: 17 digits and a check character (a digit or X)."
+    ),
+    "phone": QT_TRANSLATE_NOOP("Messages", "An 11-digit mobile number starting with 1."),
+    "contact_phone": QT_TRANSLATE_NOOP("Messages", "An 11-digit mobile number starting with 1."),
+    "credit_code": QT_TRANSLATE_NOOP(
+        "Messages", "18 characters: digits and capital letters except I, O, S, V, Z."
+    ),
+    "plate": QT_TRANSLATE_NOOP(
+        "Messages", "Province, letter, then 5 characters (new energy: 6), e.g. 浙F12345."
+    ),
+    "username": QT_TRANSLATE_NOOP(
+        "Messages", "2–32 lower-case letters, digits, '.', '_' or '-', starting with a letter."
+    ),
+    "code": QT_TRANSLATE_NOOP("Messages", "Letters, digits or '-', starting with a letter."),
+    "region_code": QT_TRANSLATE_NOOP("Messages", "6 digits: the administrative division code."),
 }
 
 _DUPLICATE = QT_TRANSLATE_NOOP("Messages", "Already registered.")
@@ -105,8 +123,10 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
-def validation_message(code: str) -> str:
-    """The translated message for a ``ValidationCode``."""
+def validation_message(code: str, field: str = "") -> str:
+    """The translated message for a ``ValidationCode`` on ``field``."""
+    if code == ValidationCode.BAD_FORMAT and field in _FORMAT_BY_FIELD:
+        return _tr(_FORMAT_BY_FIELD[field])
     source = _VALIDATION.get(ValidationCode(code)) if code in ValidationCode else None
     return _tr(source) if source else code
 

@@ -7,6 +7,7 @@ exist without the other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from core.errors import NotFound
@@ -24,6 +25,9 @@ from core.validation import (
 )
 
 CHECKPOINT_CODE = r"[A-Z][A-Z0-9-]{1,15}"
+# ``E`` + digits names an enterprise's own checkpoint (``E0001``); a gate holding such a code
+# would make registering that enterprise fail on a field its form does not have.
+ENTERPRISE_CHECKPOINT_CODE = r"E\d+"
 REGION_CODE = r"\d{6}"  # GB/T 2260 administrative division code
 
 
@@ -81,6 +85,8 @@ def _checkpoint_fields(form: CheckpointInput) -> tuple[str, str]:
         lambda: normalize_code(form.code, field="code", pattern=CHECKPOINT_CODE), ""
     )
     name = fields.take(lambda: normalize_text(form.name, field="name", max_length=60), "")
+    if re.fullmatch(ENTERPRISE_CHECKPOINT_CODE, code, re.ASCII):
+        fields.fail("code", ValidationCode.BAD_FORMAT, "reserved for enterprise checkpoints")
     if form.kind is CheckpointKind.ENTERPRISE:
         fields.fail("kind", ValidationCode.BAD_FORMAT, "enterprise checkpoints come with one")
     fields.raise_if_any()
@@ -89,7 +95,9 @@ def _checkpoint_fields(form: CheckpointInput) -> tuple[str, str]:
 
 def _region_fields(form: RiskRegionInput) -> tuple[str, str]:
     fields = FieldCollector()
-    code = fields.take(lambda: normalize_code(form.code, field="code", pattern=REGION_CODE), "")
+    code = fields.take(
+        lambda: normalize_code(form.code, field="region_code", pattern=REGION_CODE), ""
+    )
     name = fields.take(lambda: normalize_text(form.name, field="name", max_length=60), "")
     fields.raise_if_any()
     return code, name
@@ -123,6 +131,10 @@ class RegistryService(Service):
                 replace(current, name=name, credit_code=credit_code, address=address,
                         contact_name=contact, contact_phone=phone)
             )
+            # The enterprise's own checkpoint carries its name and has no form of its own.
+            point = tx.checkpoints.get_by_code(f"E{enterprise_id:04d}")
+            if point is not None and point.enterprise_id == enterprise_id and point.name != name:
+                tx.checkpoints.update(replace(point, name=name))
             self.audit(tx, actor, "enterprise.update", "enterprise", enterprise_id)
 
     def search_enterprises(self, actor: User, query: SearchQuery) -> Page[Enterprise]:

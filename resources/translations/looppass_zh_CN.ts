@@ -3,60 +3,60 @@
 <context>
     <name>CheckpointsPage</name>
     <message>
-        <location filename="../../ui/pages/registry.py" line="85" />
-        <location filename="../../ui/pages/registry.py" line="104" />
+        <location filename="../../ui/pages/registry.py" line="99" />
+        <location filename="../../ui/pages/registry.py" line="117" />
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="86" />
-        <location filename="../../ui/pages/registry.py" line="105" />
+        <location filename="../../ui/pages/registry.py" line="100" />
+        <location filename="../../ui/pages/registry.py" line="118" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="87" />
-        <location filename="../../ui/pages/registry.py" line="106" />
+        <location filename="../../ui/pages/registry.py" line="101" />
+        <location filename="../../ui/pages/registry.py" line="121" />
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="88" />
+        <location filename="../../ui/pages/registry.py" line="102" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="89" />
+        <location filename="../../ui/pages/registry.py" line="102" />
         <source>Open</source>
         <translation>开放</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="89" />
+        <location filename="../../ui/pages/registry.py" line="102" />
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="95" />
+        <location filename="../../ui/pages/registry.py" line="108" />
         <source>Checkpoints</source>
         <translation>点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="97" />
+        <location filename="../../ui/pages/registry.py" line="110" />
         <source>Open / close</source>
         <translation>开放 / 关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="98" />
+        <location filename="../../ui/pages/registry.py" line="111" />
         <source>Add gate or isolation point…</source>
         <translation>新增卡口或隔离点…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="103" />
+        <location filename="../../ui/pages/registry.py" line="116" />
         <source>Add checkpoint</source>
         <translation>新增点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="104" />
+        <location filename="../../ui/pages/registry.py" line="117" />
         <source>e.g. G06</source>
         <translation>如 G06</translation>
     </message>
@@ -64,81 +64,81 @@
 <context>
     <name>DriversPage</name>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="88" />
-        <location filename="../../ui/pages/fleet.py" line="105" />
+        <location filename="../../ui/pages/fleet.py" line="95" />
+        <location filename="../../ui/pages/fleet.py" line="112" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="89" />
-        <location filename="../../ui/pages/fleet.py" line="111" />
-        <location filename="../../ui/pages/fleet.py" line="140" />
+        <location filename="../../ui/pages/fleet.py" line="96" />
+        <location filename="../../ui/pages/fleet.py" line="120" />
+        <location filename="../../ui/pages/fleet.py" line="154" />
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="90" />
-        <location filename="../../ui/pages/fleet.py" line="112" />
+        <location filename="../../ui/pages/fleet.py" line="97" />
+        <location filename="../../ui/pages/fleet.py" line="123" />
         <source>Mobile</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="91" />
+        <location filename="../../ui/pages/fleet.py" line="98" />
         <source>Registered</source>
         <translation>登记时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="94" />
+        <location filename="../../ui/pages/fleet.py" line="101" />
         <source>Drivers</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="95" />
+        <location filename="../../ui/pages/fleet.py" line="102" />
         <source>Name, or full mobile / ID number…</source>
         <translation>姓名，或完整手机号 / 身份证号…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="97" />
+        <location filename="../../ui/pages/fleet.py" line="104" />
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="98" />
+        <location filename="../../ui/pages/fleet.py" line="105" />
         <source>Register driver…</source>
         <translation>登记驾驶员…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="100" />
+        <location filename="../../ui/pages/fleet.py" line="107" />
         <source>Show full ID number</source>
         <translation>查看完整身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="107" />
+        <location filename="../../ui/pages/fleet.py" line="114" />
         <source>{masked} — leave empty to keep</source>
         <translation>{masked}（留空则不修改）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="109" />
+        <location filename="../../ui/pages/fleet.py" line="118" />
         <source>18 characters</source>
         <translation>18 位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="113" />
+        <location filename="../../ui/pages/fleet.py" line="125" />
         <source>e.g. 138 0013 8000</source>
         <translation>如 138 0013 8000</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="122" />
+        <location filename="../../ui/pages/fleet.py" line="135" />
         <source>Register driver</source>
         <translation>登记驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="129" />
+        <location filename="../../ui/pages/fleet.py" line="142" />
         <source>Edit driver</source>
         <translation>编辑驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="141" />
+        <location filename="../../ui/pages/fleet.py" line="155" />
         <source>{name}: {id_number}
 This look-up was recorded in the audit log.</source>
         <translation>{name}：{id_number}
@@ -149,7 +149,7 @@ This look-up was recorded in the audit log.</source>
     <name>EnterprisesPage</name>
     <message>
         <location filename="../../ui/pages/registry.py" line="25" />
-        <location filename="../../ui/pages/registry.py" line="43" />
+        <location filename="../../ui/pages/registry.py" line="45" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -160,54 +160,54 @@ This look-up was recorded in the audit log.</source>
     </message>
     <message>
         <location filename="../../ui/pages/registry.py" line="27" />
-        <location filename="../../ui/pages/registry.py" line="47" />
+        <location filename="../../ui/pages/registry.py" line="54" />
         <source>Contact</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="28" />
-        <location filename="../../ui/pages/registry.py" line="49" />
+        <location filename="../../ui/pages/registry.py" line="29" />
+        <location filename="../../ui/pages/registry.py" line="58" />
         <source>Contact mobile</source>
         <translation>联系人手机</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="30" />
-        <location filename="../../ui/pages/registry.py" line="46" />
+        <location filename="../../ui/pages/registry.py" line="32" />
+        <location filename="../../ui/pages/registry.py" line="52" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="35" />
+        <location filename="../../ui/pages/registry.py" line="37" />
         <source>Enterprises</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="37" />
+        <location filename="../../ui/pages/registry.py" line="39" />
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="38" />
+        <location filename="../../ui/pages/registry.py" line="40" />
         <source>Register enterprise…</source>
         <translation>登记企业…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="44" />
+        <location filename="../../ui/pages/registry.py" line="48" />
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="45" />
+        <location filename="../../ui/pages/registry.py" line="50" />
         <source>18 characters</source>
         <translation>18 位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="62" />
+        <location filename="../../ui/pages/registry.py" line="75" />
         <source>Register enterprise</source>
         <translation>登记企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="71" />
+        <location filename="../../ui/pages/registry.py" line="82" />
         <source>Edit enterprise</source>
         <translation>编辑企业</translation>
     </message>
@@ -215,32 +215,37 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>FirstAdminDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="41" />
+        <location filename="../../ui/login.py" line="71" />
         <source>LoopPass — create the administrator</source>
         <translation>闭环通行证 — 创建管理员</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="43" />
+        <location filename="../../ui/login.py" line="73" />
+        <source>First start: create the administrator</source>
+        <translation>首次启动：请创建管理员账号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="74" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="44" />
+        <location filename="../../ui/login.py" line="75" />
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="44" />
+        <location filename="../../ui/login.py" line="75" />
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="45" />
+        <location filename="../../ui/login.py" line="78" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="46" />
+        <location filename="../../ui/login.py" line="80" />
         <source>at least 10 characters</source>
         <translation>至少 10 个字符</translation>
     </message>
@@ -253,7 +258,7 @@ This look-up was recorded in the audit log.</source>
         <translation>搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/list_page.py" line="156" />
+        <location filename="../../ui/list_page.py" line="152" />
         <source>{count} records</source>
         <translation>共 {count} 条</translation>
     </message>
@@ -261,22 +266,27 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="18" />
+        <location filename="../../ui/login.py" line="45" />
         <source>LoopPass — sign in</source>
         <translation>闭环通行证 — 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="21" />
+        <location filename="../../ui/login.py" line="49" />
+        <source>Pre-registration, real-time supervision, tracing</source>
+        <translation>事前报备 · 实时监管 · 事后追溯</translation>
+    </message>
+    <message>
+        <location filename="../../ui/login.py" line="51" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="22" />
+        <location filename="../../ui/login.py" line="52" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="23" />
+        <location filename="../../ui/login.py" line="53" />
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
@@ -284,52 +294,52 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="62" />
+        <location filename="../../ui/main_window.py" line="63" />
         <source>LoopPass 闭环通行证</source>
         <translation>闭环通行证 LoopPass</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="83" />
+        <location filename="../../ui/main_window.py" line="84" />
         <source>Your role has no screens here yet.</source>
         <translation>您的角色暂无可用页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="93" />
+        <location filename="../../ui/main_window.py" line="94" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="94" />
+        <location filename="../../ui/main_window.py" line="95" />
         <source>Sign &amp;out</source>
         <translation>退出登录(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="97" />
+        <location filename="../../ui/main_window.py" line="98" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="102" />
+        <location filename="../../ui/main_window.py" line="103" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="120" />
+        <location filename="../../ui/main_window.py" line="121" />
         <source>User: {name} ({role})</source>
         <translation>用户：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="125" />
+        <location filename="../../ui/main_window.py" line="126" />
         <source>Database: {path}</source>
         <translation>数据库：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140" />
+        <location filename="../../ui/main_window.py" line="142" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141" />
+        <location filename="../../ui/main_window.py" line="143" />
         <source>The language changes the next time LoopPass starts.</source>
         <translation>语言将在下次启动时生效。</translation>
     </message>
@@ -367,198 +377,234 @@ This look-up was recorded in the audit log.</source>
         <translation>出生日期晚于今天。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="27" />
+        <location filename="../../ui/messages.py" line="25" />
         <source>The first two digits are not a province code.</source>
         <translation>前两位不是省级行政区代码。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="30" />
+        <location filename="../../ui/messages.py" line="28" />
         <source>The plate must start with a province abbreviation such as 浙.</source>
         <translation>车牌须以省份简称开头，如“浙”。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="33" />
+        <location filename="../../ui/messages.py" line="31" />
         <source>Contains a character that is not allowed (invisible characters, emoji).</source>
         <translation>含有不允许的字符（不可见字符、表情符号等）。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="36" />
+        <location filename="../../ui/messages.py" line="34" />
         <source>Remove the spaces inside the number.</source>
         <translation>请删除号码中间的空格。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="39" />
+        <location filename="../../ui/messages.py" line="37" />
         <source>Plates never use the letters I or O: did you mean 1 or 0?</source>
         <translation>车牌不使用字母 I 和 O，是否应为数字 1 或 0？</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="42" />
+        <location filename="../../ui/messages.py" line="40" />
         <source>Not a known plate format. Tick “manual review” if the plate is right.</source>
         <translation>不是已知的号牌格式。如号牌无误，请勾选“人工核验”。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="45" />
-        <location filename="../../ui/messages.py" line="60" />
+        <location filename="../../ui/messages.py" line="43" />
+        <location filename="../../ui/messages.py" line="78" />
         <source>At least 10 characters, and not containing the user name.</source>
         <translation>至少 10 个字符，且不能包含用户名。</translation>
     </message>
     <message>
         <location filename="../../ui/messages.py" line="50" />
+        <source>18 characters: 17 digits and a check character (a digit or X).</source>
+        <translation>应为 18 位：17 位数字加 1 位校验码（数字或 X）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="53" />
+        <location filename="../../ui/messages.py" line="54" />
+        <source>An 11-digit mobile number starting with 1.</source>
+        <translation>应为以 1 开头的 11 位手机号。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="55" />
+        <source>18 characters: digits and capital letters except I, O, S, V, Z.</source>
+        <translation>应为 18 位：数字或大写字母（不含 I、O、S、V、Z）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="58" />
+        <source>Province, letter, then 5 characters (new energy: 6), e.g. 浙F12345.</source>
+        <translation>省份简称 + 字母 + 5 位（新能源 6 位），如 浙F12345。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="61" />
+        <source>2–32 lower-case letters, digits, '.', '_' or '-', starting with a letter.</source>
+        <translation>以小写字母开头，2–32 位小写字母、数字、“.”、“_”或“-”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="64" />
+        <source>Letters, digits or '-', starting with a letter.</source>
+        <translation>以字母开头，由字母、数字或“-”组成。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="65" />
+        <source>6 digits: the administrative division code.</source>
+        <translation>应为 6 位行政区划代码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="68" />
         <source>Already registered.</source>
         <translation>已登记，不能重复登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="53" />
+        <location filename="../../ui/messages.py" line="71" />
         <source>Your role may not do this.</source>
         <translation>您的角色无权执行此操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="54" />
+        <location filename="../../ui/messages.py" line="72" />
         <source>The record does not exist.</source>
         <translation>记录不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="55" />
+        <location filename="../../ui/messages.py" line="73" />
         <source>The record has changed; refresh and retry.</source>
         <translation>记录已变更，请刷新后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="56" />
+        <location filename="../../ui/messages.py" line="74" />
         <source>Wrong user name or password.</source>
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="57" />
+        <location filename="../../ui/messages.py" line="75" />
         <source>Too many failed attempts. Try again after {time}.</source>
         <translation>失败次数过多，请于 {time} 之后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="63" />
+        <location filename="../../ui/messages.py" line="81" />
         <source>The database is busy. Please try again.</source>
         <translation>数据库繁忙，请重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="64" />
+        <location filename="../../ui/messages.py" line="82" />
         <source>The database could not be written (disk full?). Nothing was saved.</source>
         <translation>数据库写入失败（磁盘已满？），本次操作未保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="67" />
+        <location filename="../../ui/messages.py" line="85" />
         <source>This database was written by a newer LoopPass. Please upgrade LoopPass.</source>
         <translation>该数据库由更新版本的闭环通行证创建，请先升级软件。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="70" />
+        <location filename="../../ui/messages.py" line="88" />
         <source>This file is not a LoopPass database, or it is damaged.</source>
         <translation>该文件不是闭环通行证数据库，或已损坏。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="77" />
+        <location filename="../../ui/messages.py" line="95" />
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="78" />
+        <location filename="../../ui/messages.py" line="96" />
         <source>Enterprise clerk</source>
         <translation>企业报备员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="79" />
+        <location filename="../../ui/messages.py" line="97" />
         <source>Reviewer</source>
         <translation>审核员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="80" />
+        <location filename="../../ui/messages.py" line="98" />
         <source>Scan operator</source>
         <translation>扫码员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="81" />
+        <location filename="../../ui/messages.py" line="99" />
         <source>Supervisor</source>
         <translation>监管员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="83" />
+        <location filename="../../ui/messages.py" line="101" />
         <source>City gate</source>
         <translation>卡口</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="84" />
+        <location filename="../../ui/messages.py" line="102" />
         <source>Enterprise</source>
         <translation>企业点</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="85" />
+        <location filename="../../ui/messages.py" line="103" />
         <source>Isolation point</source>
         <translation>隔离点</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="87" />
+        <location filename="../../ui/messages.py" line="105" />
         <source>Low risk</source>
         <translation>低风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="88" />
+        <location filename="../../ui/messages.py" line="106" />
         <source>Medium risk</source>
         <translation>中风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="89" />
+        <location filename="../../ui/messages.py" line="107" />
         <source>High risk</source>
         <translation>高风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="91" />
+        <location filename="../../ui/messages.py" line="109" />
         <source>Ordinary</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="92" />
+        <location filename="../../ui/messages.py" line="110" />
         <source>New energy (small)</source>
         <translation>新能源（小型）</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="93" />
+        <location filename="../../ui/messages.py" line="111" />
         <source>New energy (large)</source>
         <translation>新能源（大型）</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="94" />
+        <location filename="../../ui/messages.py" line="112" />
         <source>Trailer</source>
         <translation>挂车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="95" />
+        <location filename="../../ui/messages.py" line="113" />
         <source>Driving school</source>
         <translation>教练车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="96" />
+        <location filename="../../ui/messages.py" line="114" />
         <source>Police</source>
         <translation>警车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="97" />
+        <location filename="../../ui/messages.py" line="115" />
         <source>Hong Kong / Macau</source>
         <translation>港澳</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="98" />
+        <location filename="../../ui/messages.py" line="116" />
         <source>Embassy</source>
         <translation>使馆</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="99" />
+        <location filename="../../ui/messages.py" line="117" />
         <source>Consulate</source>
         <translation>领馆</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="100" />
+        <location filename="../../ui/messages.py" line="118" />
         <source>Needs manual review</source>
         <translation>需人工核验</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="124" />
+        <location filename="../../ui/messages.py" line="144" />
         <source>Unexpected error. Details were written to the log.</source>
         <translation>发生意外错误，详情已写入日志。</translation>
     </message>
@@ -566,46 +612,46 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>RiskRegionsPage</name>
     <message>
-        <location filename="../../ui/pages/registry.py" line="129" />
-        <location filename="../../ui/pages/registry.py" line="149" />
+        <location filename="../../ui/pages/registry.py" line="150" />
+        <location filename="../../ui/pages/registry.py" line="171" />
         <source>Region code</source>
         <translation>行政区划代码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="130" />
-        <location filename="../../ui/pages/registry.py" line="150" />
+        <location filename="../../ui/pages/registry.py" line="151" />
+        <location filename="../../ui/pages/registry.py" line="173" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="131" />
-        <location filename="../../ui/pages/registry.py" line="151" />
-        <location filename="../../ui/pages/registry.py" line="162" />
+        <location filename="../../ui/pages/registry.py" line="152" />
+        <location filename="../../ui/pages/registry.py" line="174" />
+        <location filename="../../ui/pages/registry.py" line="188" />
         <source>Risk level</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="137" />
+        <location filename="../../ui/pages/registry.py" line="158" />
         <source>Risk regions</source>
         <translation>风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="139" />
+        <location filename="../../ui/pages/registry.py" line="160" />
         <source>Change risk level…</source>
         <translation>调整风险等级…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="140" />
+        <location filename="../../ui/pages/registry.py" line="161" />
         <source>Add region…</source>
         <translation>新增地区…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="148" />
+        <location filename="../../ui/pages/registry.py" line="169" />
         <source>Add risk region</source>
         <translation>新增风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="149" />
+        <location filename="../../ui/pages/registry.py" line="171" />
         <source>6 digits, e.g. 330482</source>
         <translation>6 位数字，如 330482</translation>
     </message>
@@ -614,19 +660,19 @@ This look-up was recorded in the audit log.</source>
     <name>UsersPage</name>
     <message>
         <location filename="../../ui/pages/users.py" line="24" />
-        <location filename="../../ui/pages/users.py" line="54" />
+        <location filename="../../ui/pages/users.py" line="55" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
         <location filename="../../ui/pages/users.py" line="25" />
-        <location filename="../../ui/pages/users.py" line="55" />
+        <location filename="../../ui/pages/users.py" line="56" />
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
         <location filename="../../ui/pages/users.py" line="26" />
-        <location filename="../../ui/pages/users.py" line="56" />
+        <location filename="../../ui/pages/users.py" line="57" />
         <source>Role</source>
         <translation>角色</translation>
     </message>
@@ -636,7 +682,7 @@ This look-up was recorded in the audit log.</source>
         <translation>所属</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="28" />
+        <location filename="../../ui/pages/users.py" line="29" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -651,63 +697,63 @@ This look-up was recorded in the audit log.</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="32" />
+        <location filename="../../ui/pages/users.py" line="33" />
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="33" />
+        <location filename="../../ui/pages/users.py" line="34" />
         <source>Enable / disable</source>
         <translation>启用 / 停用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="34" />
+        <location filename="../../ui/pages/users.py" line="35" />
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="35" />
+        <location filename="../../ui/pages/users.py" line="36" />
         <source>New user…</source>
         <translation>新建用户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="53" />
+        <location filename="../../ui/pages/users.py" line="54" />
         <source>New user</source>
         <translation>新建用户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="54" />
+        <location filename="../../ui/pages/users.py" line="55" />
         <source>e.g. gate2</source>
         <translation>如 gate2</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="57" />
+        <location filename="../../ui/pages/users.py" line="60" />
         <source>Enterprise (clerks)</source>
         <translation>所属企业（报备员）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="58" />
-        <location filename="../../ui/pages/users.py" line="60" />
+        <location filename="../../ui/pages/users.py" line="61" />
+        <location filename="../../ui/pages/users.py" line="66" />
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="59" />
+        <location filename="../../ui/pages/users.py" line="65" />
         <source>Checkpoint (operators)</source>
         <translation>点位（扫码员）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="61" />
+        <location filename="../../ui/pages/users.py" line="68" />
         <source>Initial password</source>
         <translation>初始密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="75" />
+        <location filename="../../ui/pages/users.py" line="92" />
         <source>Reset password of {name}</source>
         <translation>重置 {name} 的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="76" />
+        <location filename="../../ui/pages/users.py" line="93" />
         <source>New password</source>
         <translation>新密码</translation>
     </message>
@@ -716,7 +762,7 @@ This look-up was recorded in the audit log.</source>
     <name>VehiclesPage</name>
     <message>
         <location filename="../../ui/pages/fleet.py" line="34" />
-        <location filename="../../ui/pages/fleet.py" line="51" />
+        <location filename="../../ui/pages/fleet.py" line="50" />
         <source>Plate</source>
         <translation>车牌号</translation>
     </message>
@@ -737,7 +783,7 @@ This look-up was recorded in the audit log.</source>
     </message>
     <message>
         <location filename="../../ui/pages/fleet.py" line="37" />
-        <location filename="../../ui/pages/fleet.py" line="53" />
+        <location filename="../../ui/pages/fleet.py" line="54" />
         <source>Vehicle</source>
         <translation>车型</translation>
     </message>
@@ -747,42 +793,42 @@ This look-up was recorded in the audit log.</source>
         <translation>登记时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="43" />
+        <location filename="../../ui/pages/fleet.py" line="41" />
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="45" />
+        <location filename="../../ui/pages/fleet.py" line="43" />
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="46" />
+        <location filename="../../ui/pages/fleet.py" line="44" />
         <source>Register vehicle…</source>
         <translation>登记车辆…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="52" />
+        <location filename="../../ui/pages/fleet.py" line="50" />
         <source>e.g. 浙F12345</source>
         <translation>如 浙F12345</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="54" />
+        <location filename="../../ui/pages/fleet.py" line="56" />
         <source>e.g. heavy box truck</source>
         <translation>如 重型厢式货车</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="55" />
+        <location filename="../../ui/pages/fleet.py" line="60" />
         <source>Manual review (unusual plate)</source>
         <translation>人工核验（特殊号牌）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="66" />
+        <location filename="../../ui/pages/fleet.py" line="73" />
         <source>Register vehicle</source>
         <translation>登记车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="73" />
+        <location filename="../../ui/pages/fleet.py" line="80" />
         <source>Edit vehicle</source>
         <translation>编辑车辆</translation>
     </message>

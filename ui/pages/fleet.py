@@ -37,9 +37,7 @@ class VehiclesPage(ListPage):
             Column(self.tr("Vehicle"), lambda v: v.description),
             Column(self.tr("Registered"), lambda v: local_time(v.created_at), "created_at"),
         ]
-        model = RecordTableModel(
-            columns, lambda query: services.fleet.search_vehicles(user, query)
-        )
+        model = RecordTableModel(columns, lambda query: services.fleet.search_vehicles(user, query))
         super().__init__(self.tr("Vehicles"), model, parent)
         if allowed(user, Action.MANAGE_FLEET):
             self.add_row_action(self.tr("Edit…"), self.edit)
@@ -48,18 +46,27 @@ class VehiclesPage(ListPage):
 
     def _dialog(self, title: str, vehicle: Vehicle | None) -> FormDialog:
         dialog = FormDialog(title, self)
-        dialog.add_line("plate", self.tr("Plate"), vehicle.plate if vehicle else "",
-                        self.tr("e.g. 浙F12345"))
-        dialog.add_line("description", self.tr("Vehicle"), vehicle.description if vehicle else "",
-                        self.tr("e.g. heavy box truck"))
-        dialog.add_check("manual_review", self.tr("Manual review (unusual plate)"),
-                         vehicle.needs_review if vehicle else False)
+        dialog.add_line(
+            "plate", self.tr("Plate"), vehicle.plate if vehicle else "", self.tr("e.g. 浙F12345")
+        )
+        dialog.add_line(
+            "description",
+            self.tr("Vehicle"),
+            vehicle.description if vehicle else "",
+            self.tr("e.g. heavy box truck"),
+        )
+        dialog.add_check(
+            "manual_review",
+            self.tr("Manual review (unusual plate)"),
+            vehicle.needs_review if vehicle else False,
+        )
         return dialog
 
     @staticmethod
     def _form(dialog: FormDialog) -> VehicleInput:
-        return VehicleInput(dialog.text("plate"), dialog.text("description"),
-                            dialog.checked("manual_review"))
+        return VehicleInput(
+            dialog.text("plate"), dialog.text("description"), dialog.checked("manual_review")
+        )
 
     def add(self) -> None:
         """Open the registration form."""
@@ -104,13 +111,19 @@ class DriversPage(ListPage):
         dialog = FormDialog(title, self)
         dialog.add_line("name", self.tr("Name"), driver.name if driver else "")
         id_hint = (
-            self.tr("{masked} — leave empty to keep").format(masked=mask_id_number(driver.id_number))
+            self.tr("{masked} — leave empty to keep").format(
+                masked=mask_id_number(driver.id_number)
+            )
             if driver
             else self.tr("18 characters")
         )
         dialog.add_line("id_number", self.tr("ID number"), placeholder=id_hint)
-        dialog.add_line("phone", self.tr("Mobile"), driver.phone if driver else "",
-                        self.tr("e.g. 138 0013 8000"))
+        dialog.add_line(
+            "phone",
+            self.tr("Mobile"),
+            driver.phone if driver else "",
+            self.tr("e.g. 138 0013 8000"),
+        )
         return dialog
 
     @staticmethod
@@ -137,7 +150,9 @@ class DriversPage(ListPage):
         """Show the full ID number after an audited reveal."""
         full = self.services.fleet.reveal_id_number(self.user, driver.id)
         QMessageBox.information(
-            self, self.tr("ID number"),
+            self,
+            self.tr("ID number"),
             self.tr("{name}: {id_number}\nThis look-up was recorded in the audit log.").format(
-                name=driver.name, id_number=full),
+                name=driver.name, id_number=full
+            ),
         )

@@ -25,8 +25,10 @@ class EnterprisesPage(ListPage):
             Column(self.tr("Name"), lambda e: e.name, "name"),
             Column(self.tr("Credit code"), lambda e: e.credit_code, "credit_code"),
             Column(self.tr("Contact"), lambda e: e.contact_name),
-            Column(self.tr("Contact mobile"),
-                   lambda e: mask_phone(e.contact_phone) if e.contact_phone else ""),
+            Column(
+                self.tr("Contact mobile"),
+                lambda e: mask_phone(e.contact_phone) if e.contact_phone else "",
+            ),
             Column(self.tr("Address"), lambda e: e.address),
         ]
         model = RecordTableModel(
@@ -41,36 +43,48 @@ class EnterprisesPage(ListPage):
     def _dialog(self, title: str, enterprise: Enterprise | None) -> FormDialog:
         dialog = FormDialog(title, self)
         dialog.add_line("name", self.tr("Name"), enterprise.name if enterprise else "")
-        dialog.add_line("credit_code", self.tr("Unified social credit code"),
-                        enterprise.credit_code if enterprise else "", self.tr("18 characters"))
+        dialog.add_line(
+            "credit_code",
+            self.tr("Unified social credit code"),
+            enterprise.credit_code if enterprise else "",
+            self.tr("18 characters"),
+        )
         dialog.add_line("address", self.tr("Address"), enterprise.address if enterprise else "")
-        dialog.add_line("contact_name", self.tr("Contact"),
-                        enterprise.contact_name if enterprise else "")
-        dialog.add_line("contact_phone", self.tr("Contact mobile"),
-                        enterprise.contact_phone if enterprise else "")
+        dialog.add_line(
+            "contact_name", self.tr("Contact"), enterprise.contact_name if enterprise else ""
+        )
+        dialog.add_line(
+            "contact_phone",
+            self.tr("Contact mobile"),
+            enterprise.contact_phone if enterprise else "",
+        )
         return dialog
 
     @staticmethod
     def _form(dialog: FormDialog) -> EnterpriseInput:
         return EnterpriseInput(
-            dialog.text("name"), dialog.text("credit_code"), dialog.text("address"),
-            dialog.text("contact_name"), dialog.text("contact_phone"),
+            dialog.text("name"),
+            dialog.text("credit_code"),
+            dialog.text("address"),
+            dialog.text("contact_name"),
+            dialog.text("contact_phone"),
         )
 
     def add(self) -> None:
         """Open the registration form."""
         dialog = self._dialog(self.tr("Register enterprise"), None)
-        dialog.set_submit(
-            lambda d: self.services.registry.add_enterprise(self.user, self._form(d))
-        )
+        dialog.set_submit(lambda d: self.services.registry.add_enterprise(self.user, self._form(d)))
         if dialog.exec():
             self.refresh()
 
     def edit(self, enterprise: Enterprise) -> None:
         """Open the edit form."""
         dialog = self._dialog(self.tr("Edit enterprise"), enterprise)
-        dialog.set_submit(lambda d: self.services.registry.update_enterprise(
-            self.user, enterprise.id, self._form(d)))
+        dialog.set_submit(
+            lambda d: self.services.registry.update_enterprise(
+                self.user, enterprise.id, self._form(d)
+            )
+        )
         if dialog.exec():
             self.refresh()
 
@@ -85,8 +99,7 @@ class CheckpointsPage(ListPage):
             Column(self.tr("Code"), lambda c: c.code, "code"),
             Column(self.tr("Name"), lambda c: c.name, "name"),
             Column(self.tr("Kind"), lambda c: name_of(c.kind.value), "kind"),
-            Column(self.tr("Status"),
-                   lambda c: self.tr("Open") if c.active else self.tr("Closed")),
+            Column(self.tr("Status"), lambda c: self.tr("Open") if c.active else self.tr("Closed")),
         ]
         fetch = paged(
             lambda: services.registry.list_checkpoints(user),
@@ -103,19 +116,27 @@ class CheckpointsPage(ListPage):
         dialog = FormDialog(self.tr("Add checkpoint"), self)
         dialog.add_line("code", self.tr("Code"), placeholder=self.tr("e.g. G06"))
         dialog.add_line("name", self.tr("Name"))
-        dialog.add_combo("kind", self.tr("Kind"), [
-            (name_of(CheckpointKind.GATE.value), CheckpointKind.GATE),
-            (name_of(CheckpointKind.ISOLATION.value), CheckpointKind.ISOLATION),
-        ])
-        dialog.set_submit(lambda d: self.services.registry.add_checkpoint(
-            self.user, CheckpointInput(d.text("code"), d.text("name"), d.value("kind"))))
+        dialog.add_combo(
+            "kind",
+            self.tr("Kind"),
+            [
+                (name_of(CheckpointKind.GATE.value), CheckpointKind.GATE),
+                (name_of(CheckpointKind.ISOLATION.value), CheckpointKind.ISOLATION),
+            ],
+        )
+        dialog.set_submit(
+            lambda d: self.services.registry.add_checkpoint(
+                self.user, CheckpointInput(d.text("code"), d.text("name"), d.value("kind"))
+            )
+        )
         if dialog.exec():
             self.refresh()
 
     def toggle(self, checkpoint: Checkpoint) -> None:
         """Close an open checkpoint or reopen a closed one."""
-        self.services.registry.set_checkpoint_active(self.user, checkpoint.id,
-                                                     not checkpoint.active)
+        self.services.registry.set_checkpoint_active(
+            self.user, checkpoint.id, not checkpoint.active
+        )
         self.refresh()
 
 
@@ -146,11 +167,16 @@ class RiskRegionsPage(ListPage):
     def add(self) -> None:
         """Open the form for a new region."""
         dialog = FormDialog(self.tr("Add risk region"), self)
-        dialog.add_line("code", self.tr("Region code"), placeholder=self.tr("6 digits, e.g. 330482"))
+        dialog.add_line(
+            "region_code", self.tr("Region code"), placeholder=self.tr("6 digits, e.g. 330482")
+        )
         dialog.add_line("name", self.tr("Name"))
         dialog.add_combo("level", self.tr("Risk level"), self._levels())
-        dialog.set_submit(lambda d: self.services.registry.add_risk_region(
-            self.user, RiskRegionInput(d.text("code"), d.text("name"), d.value("level"))))
+        dialog.set_submit(
+            lambda d: self.services.registry.add_risk_region(
+                self.user, RiskRegionInput(d.text("region_code"), d.text("name"), d.value("level"))
+            )
+        )
         if dialog.exec():
             self.refresh()
 

@@ -25,8 +25,9 @@ class UsersPage(ListPage):
             Column(self.tr("Display name"), lambda u: u.display_name, "display_name"),
             Column(self.tr("Role"), lambda u: name_of(u.role.value), "role"),
             Column(self.tr("Bound to"), self._binding),
-            Column(self.tr("Status"),
-                   lambda u: self.tr("Active") if u.active else self.tr("Disabled")),
+            Column(
+                self.tr("Status"), lambda u: self.tr("Active") if u.active else self.tr("Disabled")
+            ),
         ]
         model = RecordTableModel(columns, lambda q: services.accounts.search_users(user, q))
         super().__init__(self.tr("Users"), model, parent)
@@ -54,14 +55,30 @@ class UsersPage(ListPage):
         dialog.add_line("username", self.tr("User name"), placeholder=self.tr("e.g. gate2"))
         dialog.add_line("display_name", self.tr("Display name"))
         dialog.add_combo("role", self.tr("Role"), [(name_of(r.value), r) for r in Role])
-        dialog.add_combo("enterprise_id", self.tr("Enterprise (clerks)"),
-                         [(self.tr("—"), None)] + [(e.name, e.id) for e in enterprises])
-        dialog.add_combo("checkpoint_id", self.tr("Checkpoint (operators)"),
-                         [(self.tr("—"), None)] + [(f"{c.code} {c.name}", c.id) for c in checkpoints])
+        dialog.add_combo(
+            "enterprise_id",
+            self.tr("Enterprise (clerks)"),
+            [(self.tr("—"), None)] + [(e.name, e.id) for e in enterprises],
+        )
+        dialog.add_combo(
+            "checkpoint_id",
+            self.tr("Checkpoint (operators)"),
+            [(self.tr("—"), None)] + [(f"{c.code} {c.name}", c.id) for c in checkpoints],
+        )
         dialog.add_line("password", self.tr("Initial password"), secret=True)
-        dialog.set_submit(lambda d: self.services.accounts.create_user(self.user, UserInput(
-            d.text("username"), d.text("display_name"), d.value("role"), d.text("password"),
-            d.value("enterprise_id"), d.value("checkpoint_id"))))
+        dialog.set_submit(
+            lambda d: self.services.accounts.create_user(
+                self.user,
+                UserInput(
+                    d.text("username"),
+                    d.text("display_name"),
+                    d.value("role"),
+                    d.text("password"),
+                    d.value("enterprise_id"),
+                    d.value("checkpoint_id"),
+                ),
+            )
+        )
         if dialog.exec():
             self.refresh()
 
@@ -74,6 +91,9 @@ class UsersPage(ListPage):
         """Set a new password (and clear the lockout) for ``account``."""
         dialog = FormDialog(self.tr("Reset password of {name}").format(name=account.username), self)
         dialog.add_line("password", self.tr("New password"), secret=True)
-        dialog.set_submit(lambda d: self.services.accounts.reset_password(
-            self.user, account.id, d.text("password")))
+        dialog.set_submit(
+            lambda d: self.services.accounts.reset_password(
+                self.user, account.id, d.text("password")
+            )
+        )
         dialog.exec()

@@ -1,0 +1,109 @@
+"""Render LoopPass's screens to PNG files, from the real widgets on a fresh demo database.
+
+    .venv/bin/python -m ui.screenshots OUT_DIR [--lang zh_CN|en]
+
+Used to look at the screens as a user would, and for the manual's pictures. Runs offscreen
+unless a display is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+
+from core.demo import DEMO_PASSWORD, populate
+from core.passwords import ScryptParams
+from core.services import Services
+from db.store import open_store
+from ui.app import create_application
+from ui.form_dialog import FormDialog
+from ui.login import LoginDialog
+from ui.main_window import MainWindow
+from ui.pages.fleet import DriversPage, VehiclesPage
+
+# Screenshots need no production-strength hashing: the database is thrown away.
+QUICK = ScryptParams(log_n=10)
+
+
+def _save(widget: QWidget, path: Path) -> None:
+    widget.show()
+    QApplication.processEvents()
+    widget.grab().save(str(path))
+    print(path)
+
+
+def _window(services: Services, username: str) -> MainWindow:
+    window = MainWindow(services, services.accounts.login(username, DEMO_PASSWORD), "looppass.db")
+    window.resize(1180, 720)
+    return window
+
+
+def _form_with_error(page: VehiclesPage | DriversPage, fill: dict[str, str], path: Path) -> None:
+    """Open the page's add form, type ``fill``, press Save, and capture the inline errors."""
+
+    def capture() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, FormDialog):
+            QTimer.singleShot(20, capture)
+            return
+        for field, text in fill.items():
+            edit = dialog.findChild(QLineEdit, f"field_{field}")
+            if edit is not None:
+                edit.setText(text)
+        dialog.buttons.accepted.emit()
+        QApplication.processEvents()
+        dialog.grab().save(str(path))
+        print(path)
+        dialog.reject()
+
+    QTimer.singleShot(0, capture)
+    page.add()
+
+
+def render_all(out: Path, language: str) -> None:
+    """Write every screen as ``out/<language>-<screen>.png``."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    create_application(language)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(Path(folder) / "demo.db")
+        services = Services.build(store, params=QUICK)
+        populate(store, datetime.now(UTC), params=QUICK)
+        shot: Callable[[str], Path] = lambda name: out / f"{language}-{name}.png"  # noqa: E731
+        login = LoginDialog(services)
+        login.username.setText("clerk")
+        _save(login, shot("login"))
+        for username in ("admin", "clerk", "reviewer", "gate1"):
+            _save(_window(services, username), shot(f"main-{username}"))
+        clerk = services.accounts.login("clerk", DEMO_PASSWORD)
+        _form_with_error(
+            VehiclesPage(services, clerk), {"plate": "浙F1234I"}, shot("vehicle-form-error")
+        )
+        _form_with_error(
+            DriversPage(services, clerk),
+            {"name": "张三", "id_number": "11010519491231002Y", "phone": "12345"},
+            shot("driver-form-error"),
+        )
+        store.close()
+
+
+def main() -> None:
+    """Command-line entry."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--lang", default="zh_CN", choices=("zh_CN", "en"))
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    QApplication.instance() or QApplication([])
+    render_all(args.out, args.lang)
+
+
+if __name__ == "__main__":
+    main()
