@@ -44,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="looppass", description="LoopPass 闭环通行证 — logistics passes"
     )
-    parser.add_argument("--db", type=Path, help="database file (default: $LOOPPASS_DB or the "
-                        "user-data folder)")
+    parser.add_argument(
+        "--db", type=Path, help="database file (default: $LOOPPASS_DB or the user-data folder)"
+    )
     parser.add_argument("--user", default=os.environ.get("LOOPPASS_USER"))
     parser.add_argument("--password", default=os.environ.get("LOOPPASS_PASSWORD"))
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
@@ -77,8 +78,9 @@ def _fail(code: str, message: str, as_json: bool) -> int:
 
 def _login(services: Services, args: argparse.Namespace) -> User:
     if not args.user or args.password is None:
-        raise _UsageError("this command needs --user and --password (or LOOPPASS_USER and "
-                          "LOOPPASS_PASSWORD)")
+        raise _UsageError(
+            "this command needs --user and --password (or LOOPPASS_USER and LOOPPASS_PASSWORD)"
+        )
     return services.accounts.login(args.user, args.password)
 
 
@@ -100,8 +102,7 @@ def run_command(args: argparse.Namespace, db_path: Path) -> int:
     if args.command == "demo":
         return _demo(db_path, args.json)
     if not db_path.exists():
-        return _fail("NO_DATABASE", f"no database at {db_path} (create one with 'demo')",
-                     args.json)
+        return _fail("NO_DATABASE", f"no database at {db_path} (create one with 'demo')", args.json)
     services = _open(db_path)
     try:
         if args.command == "checkpoints":
@@ -117,17 +118,23 @@ def _demo(db_path: Path, as_json: bool) -> int:
     from core import demo
 
     if db_path.exists() and db_path.stat().st_size > 0:
-        return _fail("EXISTS", f"{db_path} already exists; demo never overwrites a database",
-                     as_json)
+        return _fail(
+            "EXISTS", f"{db_path} already exists; demo never overwrites a database", as_json
+        )
     services = _open(db_path)
     try:
         demo.populate(services.store, datetime.now(UTC))
     finally:
         services.store.close()
-    document: dict[str, Any] = {"database": str(db_path), "users": list(demo.DEMO_USERS),
-                                "password": demo.DEMO_PASSWORD}
-    text = (f"demo database created: {db_path}\nusers: {', '.join(demo.DEMO_USERS)} "
-            f"(password {demo.DEMO_PASSWORD})")
+    document: dict[str, Any] = {
+        "database": str(db_path),
+        "users": list(demo.DEMO_USERS),
+        "password": demo.DEMO_PASSWORD,
+    }
+    text = (
+        f"demo database created: {db_path}\nusers: {', '.join(demo.DEMO_USERS)} "
+        f"(password {demo.DEMO_PASSWORD})"
+    )
     return _emit(Result(0, document, text), as_json)
 
 

@@ -33,7 +33,7 @@ class ScryptParams:
     @property
     def maxmem(self) -> int:
         """Memory limit for hashlib: scrypt needs 128·r·n bytes, plus headroom."""
-        return 128 * self.r * (2**self.log_n + self.p) + (1 << 24)
+        return 128 * self.r * ((1 << self.log_n) + self.p) + (1 << 24)
 
 
 PRODUCTION_PARAMS = ScryptParams()
@@ -88,9 +88,16 @@ def verify_password(password: str, phc: str) -> bool:
 
 
 def needs_rehash(phc: str, params: ScryptParams = PRODUCTION_PARAMS) -> bool:
-    """True if the stored hash was made with a lower cost than ``params``."""
+    """True if the stored hash was made with a lower cost than ``params``.
+
+    A stronger stored hash is kept: a service configured with a lighter cost must never
+    silently downgrade the hashes it checks.
+    """
     parsed = _parse(phc)
-    return parsed is None or parsed[0] != params
+    if parsed is None:
+        return True
+    stored = parsed[0]
+    return stored.log_n < params.log_n or stored.r < params.r or stored.p < params.p
 
 
 def check_password_policy(password: str, username: str) -> None:
@@ -99,7 +106,8 @@ def check_password_policy(password: str, username: str) -> None:
         raise WeakPassword(f"at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise WeakPassword(f"at most {MAX_PASSWORD_LENGTH} characters")
-    if username.lower() in password.lower():
+    # An empty user name is "in" every password; the form reports it as missing instead.
+    if username and username.lower() in password.lower():
         raise WeakPassword("must not contain the username")
 
 
@@ -112,4 +120,5 @@ def lock_after_failure(failed_attempts: int, now: datetime) -> datetime | None:
     if failed_attempts < FREE_ATTEMPTS:
         return None
     doublings = min(failed_attempts - FREE_ATTEMPTS, 7)
-    return now + min(FIRST_LOCK * (2**doublings), LONGEST_LOCK)
+    lock: timedelta = min(FIRST_LOCK * (1 << doublings), LONGEST_LOCK)
+    return now + lock

@@ -73,14 +73,14 @@ class _Repository:
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
 
-    def _rows(self, sql: str, params: Mapping[str, Any] | tuple[Any, ...] = ()) -> list[Row]:
+    def _rows(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> list[Row]:
         return [dict(row) for row in self.db.query(sql, params)]
 
-    def _one(self, sql: str, params: Mapping[str, Any] | tuple[Any, ...] = ()) -> Row | None:
+    def _one(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> Row | None:
         rows = self._rows(sql, params)
         return rows[0] if rows else None
 
-    def _write(self, sql: str, params: Mapping[str, Any] | tuple[Any, ...] = ()) -> int:
+    def _write(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> int:
         """Run an INSERT/UPDATE; returns the new rowid. Unique violations become ``Duplicate``."""
         try:
             cursor = self.conn.execute(sql, params)
@@ -178,7 +178,8 @@ class SqlEnterpriseRepository(_Repository):
 
     def search(self, query: SearchQuery) -> Page[Enterprise]:
         """Enterprises whose name or credit code contains the search text."""
-        where, params = [], {}
+        where: list[str] = []
+        params: dict[str, Any] = {}
         if query.text:
             where.append("(name LIKE :like ESCAPE '\\' OR credit_code LIKE :like ESCAPE '\\')")
             params["like"] = _like(query.text)
@@ -347,7 +348,8 @@ class SqlVehicleRepository(_Repository):
 
     def search(self, query: SearchQuery) -> Page[Vehicle]:
         """Vehicles whose plate or description contains the search text."""
-        where, params = [], {}
+        where: list[str] = []
+        params: dict[str, Any] = {}
         if query.text:
             where.append("(plate LIKE :like ESCAPE '\\' OR description LIKE :like ESCAPE '\\')")
             params["like"] = _like(query.text)
@@ -406,7 +408,8 @@ class SqlDriverRepository(_Repository):
         Phones and ID numbers are shown masked, so they match only in full: a partial match
         would let anyone recover the hidden digits by searching.
         """
-        where, params = [], {}
+        where: list[str] = []
+        params: dict[str, Any] = {}
         if query.text:
             where.append("(name LIKE :like ESCAPE '\\' OR phone = :exact OR id_number = :exact)")
             params["like"] = _like(query.text)
@@ -516,7 +519,8 @@ class SqlUserRepository(_Repository):
 
     def search(self, query: SearchQuery) -> Page[User]:
         """Accounts whose username or display name contains the text."""
-        where, params = [], {}
+        where: list[str] = []
+        params: dict[str, Any] = {}
         if query.text:
             where.append(
                 "(username LIKE :like ESCAPE '\\' OR display_name LIKE :like ESCAPE '\\')"

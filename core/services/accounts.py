@@ -176,6 +176,9 @@ class AccountService(Service):
     def change_own_password(self, actor: User, old_password: str, new_password: str) -> None:
         """Change the actor's own password after checking the old one."""
         creds = self.store.users.credentials(actor.username)
+        # A disabled account may do nothing, not even keep itself alive with a new password.
+        if not actor.active or (creds is not None and not creds.user.active):
+            raise PermissionDenied("account disabled")
         if creds is None or not verify_password(old_password, creds.password_hash):
             raise AuthenticationFailed()
         self._set_password(actor, actor, new_password)

@@ -50,8 +50,9 @@ def _fill(services: Services, rows: int) -> None:
             tx.vehicles.add(enterprise.id, plate, "ORDINARY", False, "重型厢式货车", created)
             birth = born + timedelta(days=index // 1000)
             body = f"330482{birth:%Y%m%d}{index % 1000:03d}"
-            tx.drivers.add(enterprise.id, f"司机{index}", id_number(body), f"138{index:08d}",
-                           created)
+            tx.drivers.add(
+                enterprise.id, f"司机{index}", id_number(body), f"138{index:08d}", created
+            )
 
 
 def main() -> None:
@@ -63,27 +64,37 @@ def main() -> None:
         services = Services.build(store, params=FAST_HASH)
         start = time.perf_counter()
         _fill(services, args.rows)
-        print(f"filled {args.rows:,} vehicles + {args.rows:,} drivers in "
-              f"{time.perf_counter() - start:.1f} s")
+        print(
+            f"filled {args.rows:,} vehicles + {args.rows:,} drivers in "
+            f"{time.perf_counter() - start:.1f} s"
+        )
         admin = services.accounts.create_first_admin("boss", "Boss", "benchmark-password-1")
         reviewer = services.accounts.create_user(
-            admin, UserInput("checker", "Checker", Role.REVIEWER, "benchmark-password-2"))
+            admin, UserInput("checker", "Checker", Role.REVIEWER, "benchmark-password-2")
+        )
         fleet = services.fleet
         cases = {
             "open vehicle list (page 1 + count)": lambda: fleet.search_vehicles(
-                reviewer, SearchQuery(sort="plate")),
+                reviewer, SearchQuery(sort="plate")
+            ),
             "search plate '浙F123'": lambda: fleet.search_vehicles(
-                reviewer, SearchQuery(text="浙F123", sort="plate")),
+                reviewer, SearchQuery(text="浙F123", sort="plate")
+            ),
             "search with no match": lambda: fleet.search_vehicles(
-                reviewer, SearchQuery(text="粤Z", sort="plate")),
+                reviewer, SearchQuery(text="粤Z", sort="plate")
+            ),
             "sort by registration time, desc": lambda: fleet.search_vehicles(
-                reviewer, SearchQuery(sort="created_at", descending=True)),
+                reviewer, SearchQuery(sort="created_at", descending=True)
+            ),
             "scroll: page at offset 50,000": lambda: fleet.search_vehicles(
-                reviewer, SearchQuery(sort="plate", offset=50_000)),
+                reviewer, SearchQuery(sort="plate", offset=50_000)
+            ),
             "driver search by name '司机99'": lambda: fleet.search_drivers(
-                reviewer, SearchQuery(text="司机99", sort="name")),
+                reviewer, SearchQuery(text="司机99", sort="name")
+            ),
             "driver search by full mobile": lambda: fleet.search_drivers(
-                reviewer, SearchQuery(text="13800012345")),
+                reviewer, SearchQuery(text="13800012345")
+            ),
         }
         for name, action in cases.items():
             print(f"{name:<40} {_median_ms(action):8.1f} ms")
@@ -94,8 +105,10 @@ def main() -> None:
 
         app = QApplication.instance() or QApplication([])
         page = VehiclesPage(services, reviewer)
-        print(f"{'GUI: type a search, model reset + resize':<40} "
-              f"{_median_ms(lambda: page.model.set_query('浙F12')):8.1f} ms")
+        print(
+            f"{'GUI: type a search, model reset + resize':<40} "
+            f"{_median_ms(lambda: page.model.set_query('浙F12')):8.1f} ms"
+        )
         del app
         store.close()
 

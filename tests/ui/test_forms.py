@@ -110,7 +110,7 @@ def test_driver_form_reports_every_bad_field_at_once(
         dialog.buttons.accepted.emit()
         assert "不允许的字符" in dialog.error_text("name")
         assert "校验位" in dialog.error_text("id_number")
-        assert dialog.error_text("phone") == "格式不正确。"
+        assert dialog.error_text("phone") == "应为以 1 开头的 11 位手机号。"
 
     _with_dialog(qtbot, page.add, check)
     page.refresh()

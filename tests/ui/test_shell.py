@@ -68,9 +68,7 @@ def test_right_password_signs_in(qtbot: QtBot, zh_app: QApplication, demo: Servi
     assert dialog.user is not None and dialog.user.username == "clerk"
 
 
-def test_locked_account_says_until_when(
-    qtbot: QtBot, zh_app: QApplication, demo: Services
-) -> None:
+def test_locked_account_says_until_when(qtbot: QtBot, zh_app: QApplication, demo: Services) -> None:
     dialog = LoginDialog(demo)
     qtbot.addWidget(dialog)
     dialog.username.setText("clerk")
@@ -133,4 +131,3 @@ def test_table_model_sorts_and_filters_through_the_query() -> None:
     model.set_query(" 0001 ")
     assert queries[-1].text == "0001"
     assert model.total == 11  # 浙F00001 and 浙F00010 to 浙F00019
-

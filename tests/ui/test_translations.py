@@ -31,7 +31,9 @@ def test_every_source_string_is_translated(tmp_path: Path) -> None:
     shutil.copy(TS, fresh)
     subprocess.run(
         [str(TOOLS / "pyside6-lupdate"), *_sources(), "-no-obsolete", "-ts", str(fresh)],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     untranslated = [
         message.findtext("source")
@@ -47,7 +49,8 @@ def test_shipped_qm_is_compiled_from_the_ts(tmp_path: Path) -> None:
     compiled = tmp_path / QM.name
     subprocess.run(
         [str(TOOLS / "pyside6-lrelease"), str(TS), "-qm", str(compiled)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     assert compiled.read_bytes() == QM.read_bytes(), "run pyside6-lrelease on the .ts"
 
