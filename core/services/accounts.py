@@ -115,7 +115,11 @@ class AccountService(Service):
         password_hash = hash_password(form.password, self.params)
         with self.store.transaction() as tx:
             user = tx.users.add(
-                username, display_name, form.role, form.enterprise_id, form.checkpoint_id,
+                username,
+                display_name,
+                form.role,
+                form.enterprise_id,
+                form.checkpoint_id,
                 password_hash,
             )
             self.audit(tx, actor, "user.add", "user", user.id, {"role": form.role.value})
@@ -146,7 +150,9 @@ class AccountService(Service):
             fields.fail("enterprise_id", ValidationCode.BAD_FORMAT, "only clerks have one")
         if form.role is Role.OPERATOR:
             point = (
-                None if form.checkpoint_id is None else self.store.checkpoints.get(form.checkpoint_id)
+                None
+                if form.checkpoint_id is None
+                else self.store.checkpoints.get(form.checkpoint_id)
             )
             if point is None:
                 fields.fail("checkpoint_id", ValidationCode.REQUIRED)

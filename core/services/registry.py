@@ -81,9 +81,7 @@ def _enterprise_fields(form: EnterpriseInput) -> tuple[str, str, str, str, str]:
 
 def _checkpoint_fields(form: CheckpointInput) -> tuple[str, str]:
     fields = FieldCollector()
-    code = fields.take(
-        lambda: normalize_code(form.code, field="code", pattern=CHECKPOINT_CODE), ""
-    )
+    code = fields.take(lambda: normalize_code(form.code, field="code", pattern=CHECKPOINT_CODE), "")
     name = fields.take(lambda: normalize_text(form.name, field="name", max_length=60), "")
     if re.fullmatch(ENTERPRISE_CHECKPOINT_CODE, code, re.ASCII):
         fields.fail("code", ValidationCode.BAD_FORMAT, "reserved for enterprise checkpoints")
@@ -128,8 +126,14 @@ class RegistryService(Service):
             if current is None:
                 raise NotFound(f"enterprise {enterprise_id}")
             tx.enterprises.update(
-                replace(current, name=name, credit_code=credit_code, address=address,
-                        contact_name=contact, contact_phone=phone)
+                replace(
+                    current,
+                    name=name,
+                    credit_code=credit_code,
+                    address=address,
+                    contact_name=contact,
+                    contact_phone=phone,
+                )
             )
             # The enterprise's own checkpoint carries its name and has no form of its own.
             point = tx.checkpoints.get_by_code(f"E{enterprise_id:04d}")
@@ -188,8 +192,14 @@ class RegistryService(Service):
         code, name = _region_fields(form)
         with self.store.transaction() as tx:
             region = tx.risk_regions.add(code, name, form.level)
-            self.audit(tx, actor, "risk_region.add", "risk_region", region.id,
-                       {"code": code, "level": form.level.value})
+            self.audit(
+                tx,
+                actor,
+                "risk_region.add",
+                "risk_region",
+                region.id,
+                {"code": code, "level": form.level.value},
+            )
         return region
 
     def set_risk_level(self, actor: User, region_id: int, level: RiskLevel) -> None:
@@ -200,8 +210,14 @@ class RegistryService(Service):
             if region is None:
                 raise NotFound(f"risk region {region_id}")
             tx.risk_regions.update(replace(region, level=level))
-            self.audit(tx, actor, "risk_region.level", "risk_region", region.id,
-                       {"from": region.level.value, "to": level.value})
+            self.audit(
+                tx,
+                actor,
+                "risk_region.level",
+                "risk_region",
+                region.id,
+                {"from": region.level.value, "to": level.value},
+            )
 
     def list_risk_regions(self, actor: User) -> list[RiskRegion]:
         """Every region, by code."""
