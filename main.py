@@ -124,8 +124,14 @@ def _demo(db_path: Path, as_json: bool) -> int:
     services = _open(db_path)
     try:
         demo.populate(services.store, datetime.now(UTC))
-    finally:
+    except BaseException:
+        # populate is one transaction, so only an empty schema is left: remove the file we
+        # created, or the next 'demo' would refuse to overwrite it.
         services.store.close()
+        for leftover in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+        raise
+    services.store.close()
     document: dict[str, Any] = {
         "database": str(db_path),
         "users": list(demo.DEMO_USERS),

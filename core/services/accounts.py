@@ -103,17 +103,20 @@ class AccountService(Service):
         if self.has_accounts():
             raise InvalidState("accounts already exist")
         form = UserInput(username, display_name, Role.ADMIN, password)
-        return self._create(SYSTEM_ACTOR, form)
+        return self._create(SYSTEM_ACTOR, form, only_if_empty=True)
 
     def create_user(self, actor: User, form: UserInput) -> User:
         """Create an account (admin only)."""
         require(actor, Action.MANAGE_USERS)
         return self._create(actor, form)
 
-    def _create(self, actor: User | str, form: UserInput) -> User:
+    def _create(self, actor: User | str, form: UserInput, only_if_empty: bool = False) -> User:
         username, display_name = self._check_form(form)
         password_hash = hash_password(form.password, self.params)
         with self.store.transaction() as tx:
+            # Checked again under the write lock: two first starts at once make one admin.
+            if only_if_empty and tx.users.count() > 0:
+                raise InvalidState("accounts already exist")
             user = tx.users.add(
                 username,
                 display_name,
