@@ -70,8 +70,9 @@ def audit_verify(services: Services, actor: User) -> Result:
 def describe_error(error: Exception) -> tuple[str, str]:
     """A stable code and an English message for an expected failure."""
     if isinstance(error, FormInvalid):
-        parts = [f"{e.field}: {e.code}" + (f" ({e.detail})" if e.detail else "")
-                 for e in error.errors]
+        parts = [
+            f"{e.field}: {e.code}" + (f" ({e.detail})" if e.detail else "") for e in error.errors
+        ]
         return "INVALID_INPUT", "invalid input — " + "; ".join(parts)
     if isinstance(error, ValidationError):
         return "INVALID_INPUT", f"invalid input — {error.field}: {error.code}"

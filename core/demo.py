@@ -29,13 +29,27 @@ GATES = (
 ISOLATION_POINTS = (("I01", "当湖司机隔离点"),)
 
 ENTERPRISE_NAMES = (
-    "平湖市东方精密机械有限公司", "嘉兴港区新材料科技有限公司", "平湖华亿光电有限公司",
-    "浙江独山港物流有限公司", "平湖市乍浦化工有限公司", "平湖景兴纸业有限公司",
-    "平湖市当湖食品有限公司", "浙江平湖电子元件有限公司", "平湖市新埭服装有限公司",
-    "嘉兴平湖汽车零部件有限公司", "平湖市广陈农产品有限公司", "平湖钟埭五金制品有限公司",
-    "浙江乍浦港口机械有限公司", "平湖市林埭家具有限公司", "平湖曹桥箱包有限公司",
-    "平湖市经开区智能装备有限公司", "浙江平湖医疗器械有限公司", "平湖市光伏科技有限公司",
-    "平湖市冷链仓储有限公司", "平湖市建材贸易有限公司", "平湖市塑料制品有限公司",
+    "平湖市东方精密机械有限公司",
+    "嘉兴港区新材料科技有限公司",
+    "平湖华亿光电有限公司",
+    "浙江独山港物流有限公司",
+    "平湖市乍浦化工有限公司",
+    "平湖景兴纸业有限公司",
+    "平湖市当湖食品有限公司",
+    "浙江平湖电子元件有限公司",
+    "平湖市新埭服装有限公司",
+    "嘉兴平湖汽车零部件有限公司",
+    "平湖市广陈农产品有限公司",
+    "平湖钟埭五金制品有限公司",
+    "浙江乍浦港口机械有限公司",
+    "平湖市林埭家具有限公司",
+    "平湖曹桥箱包有限公司",
+    "平湖市经开区智能装备有限公司",
+    "浙江平湖医疗器械有限公司",
+    "平湖市光伏科技有限公司",
+    "平湖市冷链仓储有限公司",
+    "平湖市建材贸易有限公司",
+    "平湖市塑料制品有限公司",
     "嘉兴平湖纺织印染有限公司",
 )
 
@@ -53,7 +67,9 @@ RISK_REGIONS = (
     ("340104", "安徽省合肥市蜀山区", RiskLevel.LOW),
 )
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌宇浩凯鹏飞波辉"
 CARGO = ("电子元件", "汽车零部件", "纸浆", "化工原料", "冷链食品", "服装面料", "机械配件", "建材")
 SERIAL_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -114,20 +130,29 @@ def populate(
         users = _users(tx, password_hash, enterprise_ids, gate_ids[0], now)
         fleet = _fleet(tx, rng, enterprise_ids, vehicles, now)
         _applications(tx, rng, users, fleet, region_ids, now)
-        tx.audit.append(now, "system", "demo.populate", "database", "-",
-                        {"gates": len(gate_ids), "isolation": isolation_id})
+        tx.audit.append(
+            now,
+            "system",
+            "demo.populate",
+            "database",
+            "-",
+            {"gates": len(gate_ids), "isolation": isolation_id},
+        )
 
 
 def _checkpoints(tx: Repositories, now: datetime) -> tuple[list[int], int]:
     gate_ids = []
     for code, name in GATES:
         point = tx.checkpoints.add(code, name, CheckpointKind.GATE, None)
-        tx.audit.append(now, "system", "checkpoint.add", "checkpoint", str(point.id), {"code": code})
+        tx.audit.append(
+            now, "system", "checkpoint.add", "checkpoint", str(point.id), {"code": code}
+        )
         gate_ids.append(point.id)
     code, name = ISOLATION_POINTS[0]
     isolation = tx.checkpoints.add(code, name, CheckpointKind.ISOLATION, None)
-    tx.audit.append(now, "system", "checkpoint.add", "checkpoint", str(isolation.id),
-                    {"code": code})
+    tx.audit.append(
+        now, "system", "checkpoint.add", "checkpoint", str(isolation.id), {"code": code}
+    )
     return gate_ids, isolation.id
 
 
@@ -136,13 +161,16 @@ def _enterprises(tx: Repositories, rng: random.Random, now: datetime) -> list[in
     for index, name in enumerate(ENTERPRISE_NAMES, start=1):
         code = credit_code(f"91330482MA2{index:03d}{rng.randrange(1000):03d}")
         contact_name, _, phone = _driver_identity(rng, index)
-        enterprise = tx.enterprises.add(name, code, f"浙江省平湖市工业大道{index}号",
-                                        contact_name, phone)
-        point = tx.checkpoints.add(f"E{enterprise.id:04d}", name, CheckpointKind.ENTERPRISE,
-                                   enterprise.id)
+        enterprise = tx.enterprises.add(
+            name, code, f"浙江省平湖市工业大道{index}号", contact_name, phone
+        )
+        point = tx.checkpoints.add(
+            f"E{enterprise.id:04d}", name, CheckpointKind.ENTERPRISE, enterprise.id
+        )
         tx.audit.append(now, "system", "enterprise.add", "enterprise", str(enterprise.id), {})
-        tx.audit.append(now, "system", "checkpoint.add", "checkpoint", str(point.id),
-                        {"code": point.code})
+        tx.audit.append(
+            now, "system", "checkpoint.add", "checkpoint", str(point.id), {"code": point.code}
+        )
         ids.append(enterprise.id)
     return ids
 
@@ -151,8 +179,14 @@ def _regions(tx: Repositories, now: datetime) -> dict[RiskLevel, list[int]]:
     by_level: dict[RiskLevel, list[int]] = {level: [] for level in RiskLevel}
     for code, name, level in RISK_REGIONS:
         region = tx.risk_regions.add(code, name, level)
-        tx.audit.append(now, "system", "risk_region.add", "risk_region", str(region.id),
-                        {"code": code, "level": level.value})
+        tx.audit.append(
+            now,
+            "system",
+            "risk_region.add",
+            "risk_region",
+            str(region.id),
+            {"code": code, "level": level.value},
+        )
         by_level[level].append(region.id)
     return by_level
 
@@ -185,13 +219,19 @@ def _fleet(
         # The clerk's own enterprise gets a bigger share, so its screens are not empty.
         enterprise_id = enterprise_ids[0] if index % 5 == 0 else rng.choice(enterprise_ids)
         created = now - timedelta(days=rng.randrange(1, 60), minutes=rng.randrange(1440))
-        vehicle = tx.vehicles.add(enterprise_id, _plate(rng, used), PlateKind.ORDINARY.value,
-                                  False, rng.choice(("重型厢式货车", "重型半挂牵引车",
-                                                     "冷藏车", "轻型厢式货车")), created)
+        vehicle = tx.vehicles.add(
+            enterprise_id,
+            _plate(rng, used),
+            PlateKind.ORDINARY.value,
+            False,
+            rng.choice(("重型厢式货车", "重型半挂牵引车", "冷藏车", "轻型厢式货车")),
+            created,
+        )
         name, id_no, phone = _driver_identity(rng, index)
         driver = tx.drivers.add(enterprise_id, name, id_no, phone, created)
-        tx.audit.append(now, "system", "vehicle.add", "vehicle", str(vehicle.id),
-                        {"plate": vehicle.plate})
+        tx.audit.append(
+            now, "system", "vehicle.add", "vehicle", str(vehicle.id), {"plate": vehicle.plate}
+        )
         tx.audit.append(now, "system", "driver.add", "driver", str(driver.id), {})
         fleet.append((enterprise_id, vehicle.id, driver.id))
     return fleet
@@ -220,15 +260,31 @@ def _applications(
         created = now - timedelta(hours=rng.randrange(2, 48))
         filed_as = ApplicationStatus.SUBMITTED if status is ApplicationStatus.REJECTED else status
         application = tx.applications.add(
-            enterprise_id, vehicle_id, driver_id, None, rng.choice(regions[level]),
-            rng.choice(CARGO), created + timedelta(hours=rng.randrange(6, 30)), 72, filed_as,
-            clerk.id, created,
+            enterprise_id,
+            vehicle_id,
+            driver_id,
+            None,
+            rng.choice(regions[level]),
+            rng.choice(CARGO),
+            created + timedelta(hours=rng.randrange(6, 30)),
+            72,
+            filed_as,
+            clerk.id,
+            created,
         )
-        tx.audit.append(now, clerk.username, "application.add", "application",
-                        str(application.id), {"status": filed_as.value})
+        tx.audit.append(
+            now,
+            clerk.username,
+            "application.add",
+            "application",
+            str(application.id),
+            {"status": filed_as.value},
+        )
         if status is ApplicationStatus.REJECTED:
             decided = created + timedelta(hours=1)
-            tx.applications.decide(application.id, status, reviewer.id, decided,
-                                   "货物信息与报备不符")
-            tx.audit.append(now, reviewer.username, "application.reject", "application",
-                            str(application.id), {})
+            tx.applications.decide(
+                application.id, status, reviewer.id, decided, "货物信息与报备不符"
+            )
+            tx.audit.append(
+                now, reviewer.username, "application.reject", "application", str(application.id), {}
+            )

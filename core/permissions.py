@@ -64,8 +64,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.FILE_APPLICATION,
         }
     ),
-    Role.REVIEWER: _ALL_VIEWS
-    | {Action.VIEW_FLEET, Action.REVIEW_APPLICATION, Action.REVOKE_PASS},
+    Role.REVIEWER: _ALL_VIEWS | {Action.VIEW_FLEET, Action.REVIEW_APPLICATION, Action.REVOKE_PASS},
     Role.OPERATOR: frozenset({Action.VIEW_CHECKPOINTS, Action.SCAN}),
     Role.SUPERVISOR: _ALL_VIEWS
     | {

@@ -92,11 +92,21 @@ class FleetService(Service):
         plate, description = _vehicle_fields(form)
         with self.store.transaction() as tx:
             vehicle = tx.vehicles.add(
-                enterprise_id, plate.text, plate.kind.value, plate.needs_review, description,
+                enterprise_id,
+                plate.text,
+                plate.kind.value,
+                plate.needs_review,
+                description,
                 self.clock(),
             )
-            self.audit(tx, actor, "vehicle.add", "vehicle", vehicle.id,
-                       {"plate": plate.text, "needs_review": plate.needs_review})
+            self.audit(
+                tx,
+                actor,
+                "vehicle.add",
+                "vehicle",
+                vehicle.id,
+                {"plate": plate.text, "needs_review": plate.needs_review},
+            )
         return vehicle
 
     def update_vehicle(self, actor: User, vehicle_id: int, form: VehicleInput) -> Vehicle:
@@ -108,11 +118,22 @@ class FleetService(Service):
             if current is None:
                 raise NotFound(f"vehicle {vehicle_id}")
             require_enterprise_scope(actor, current.enterprise_id)
-            updated = replace(current, plate=plate.text, plate_kind=plate.kind.value,
-                              needs_review=plate.needs_review, description=description)
+            updated = replace(
+                current,
+                plate=plate.text,
+                plate_kind=plate.kind.value,
+                needs_review=plate.needs_review,
+                description=description,
+            )
             tx.vehicles.update(updated)
-            self.audit(tx, actor, "vehicle.update", "vehicle", vehicle_id,
-                       {"plate": plate.text, "previous_plate": current.plate})
+            self.audit(
+                tx,
+                actor,
+                "vehicle.update",
+                "vehicle",
+                vehicle_id,
+                {"plate": plate.text, "previous_plate": current.plate},
+            )
         return updated
 
     def get_vehicle(self, actor: User, vehicle_id: int) -> Vehicle:
@@ -153,8 +174,11 @@ class FleetService(Service):
             name, id_number, phone = _driver_fields(form, self._today())
             updated = replace(current, name=name, id_number=id_number, phone=phone)
             tx.drivers.update(updated)
-            changed = [f for f in ("name", "id_number", "phone")
-                       if getattr(current, f) != getattr(updated, f)]
+            changed = [
+                f
+                for f in ("name", "id_number", "phone")
+                if getattr(current, f) != getattr(updated, f)
+            ]
             self.audit(tx, actor, "driver.update", "driver", driver_id, {"changed": changed})
         return updated
 
