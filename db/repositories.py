@@ -43,7 +43,7 @@ Row = dict[str, Any]
 _UNIQUE_FIELDS = {
     "enterprises.credit_code": "credit_code",
     "checkpoints.code": "code",
-    "risk_regions.code": "code",
+    "risk_regions.code": "region_code",
     "vehicles.plate": "plate",
     "drivers.id_number": "id_number",
     "users.username": "username",
@@ -320,8 +320,14 @@ class SqlVehicleRepository(_Repository):
         new_id = self._write(
             "INSERT INTO vehicles (enterprise_id, plate, plate_kind, needs_review, description,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (enterprise_id, plate, plate_kind, int(needs_review), description,
-             to_millis(created_at)),
+            (
+                enterprise_id,
+                plate,
+                plate_kind,
+                int(needs_review),
+                description,
+                to_millis(created_at),
+            ),
         )
         return Vehicle(
             new_id, enterprise_id, plate, plate_kind, needs_review, description, created_at
@@ -522,9 +528,7 @@ class SqlUserRepository(_Repository):
         where: list[str] = []
         params: dict[str, Any] = {}
         if query.text:
-            where.append(
-                "(username LIKE :like ESCAPE '\\' OR display_name LIKE :like ESCAPE '\\')"
-            )
+            where.append("(username LIKE :like ESCAPE '\\' OR display_name LIKE :like ESCAPE '\\')")
             params["like"] = _like(query.text)
         return self._search(query, where, params, _user)
 
@@ -653,17 +657,28 @@ class SqlAuditLog(_Repository):
         seq = head["seq"] + 1 if head else 1
         prev_hash = head["hash"] if head else GENESIS_HASH
         # Round-trip through storage precision (ms) so the hash is what verify recomputes.
-        entry = AuditEntry(seq, from_millis(to_millis(at)), actor, action, entity, entity_id,
-                           details, prev_hash)
+        entry = AuditEntry(
+            seq, from_millis(to_millis(at)), actor, action, entity, entity_id, details, prev_hash
+        )
         digest = entry_hash(prev_hash, entry)
         self._write(
             "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, details,"
             " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (seq, to_millis(at), actor, action, entity, entity_id, canonical_details(details),
-             prev_hash, digest),
+            (
+                seq,
+                to_millis(at),
+                actor,
+                action,
+                entity,
+                entity_id,
+                canonical_details(details),
+                prev_hash,
+                digest,
+            ),
         )
-        return AuditEntry(seq, entry.at, actor, action, entity, entity_id, details, prev_hash,
-                          digest)
+        return AuditEntry(
+            seq, entry.at, actor, action, entity, entity_id, details, prev_hash, digest
+        )
 
     def entries(self, from_seq: int = 1) -> list[AuditEntry]:
         """Entries from ``from_seq`` on, in sequence order."""

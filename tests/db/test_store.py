@@ -87,11 +87,6 @@ def test_file_from_a_newer_looppass_is_refused_and_left_alone(db_path: Path) -> 
     assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name]
 
 
-@pytest.mark.xfail(
-    reason="db.store.connect switches the file to WAL before migrate() checks user_version, "
-    "so a newer file in rollback-journal mode is rewritten before it is refused",
-    strict=True,
-)
 def test_newer_file_in_rollback_journal_mode_is_left_alone(db_path: Path) -> None:
     with raw(db_path) as conn:
         conn.execute("CREATE TABLE future (x)")
