@@ -211,6 +211,20 @@ class TripApplication:
 
 
 @dataclass(frozen=True, slots=True)
+class ApplicationView:
+    """An application with what the review queue shows beside it (joined in one query)."""
+
+    application: TripApplication
+    plate: str
+    driver_name: str
+    enterprise_name: str
+    region_name: str
+    risk: RiskLevel
+    filed_by_name: str
+    pass_serial: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Pass:
     """An issued pass; ``serial`` is the hex of the token's 16-byte ``cti``."""
 
@@ -224,6 +238,33 @@ class Pass:
     valid_from: datetime
     valid_until: datetime
     key_id: str
+    token: str = ""
+    revoked_at: datetime | None = None
+    revoke_reason: str = ""
+
+
+class OutboxStatus(StrEnum):
+    """Where an SMS stands in the outbox."""
+
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One SMS waiting for, or past, delivery."""
+
+    id: int
+    serial: str
+    phone: str
+    body: str
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    last_error: str = ""
+    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

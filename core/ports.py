@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from core.keys import IssuingKey
 from core.models import (
     ApplicationStatus,
+    ApplicationView,
+    OutboxMessage,
+    OutboxStatus,
+    Pass,
+    PassStatus,
     AuditEntry,
     Checkpoint,
     CheckpointKind,
@@ -45,6 +51,24 @@ class SearchQuery:
     limit: int = 200
     offset: int = 0
     enterprise_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationQuery(SearchQuery):
+    """A search over applications: text matches plate, driver or enterprise name."""
+
+    statuses: tuple[ApplicationStatus, ...] = ()
+    application_id: int | None = None
+    vehicle_id: int | None = None
+    driver_id: int | None = None
+    risk_only: bool = False
+
+
+@dataclass(frozen=True)
+class PassQuery(SearchQuery):
+    """A search over passes: text matches the plate or the serial."""
+
+    statuses: tuple[PassStatus, ...] = ()
 
 
 class EnterpriseRepository(Protocol):
@@ -143,6 +167,53 @@ class ApplicationRepository(Protocol):
         decided_at: datetime,
         reason: str,
     ) -> bool: ...
+    def update_open(self, application: TripApplication) -> bool: ...
+    def move(
+        self,
+        application_id: int,
+        allowed_from: tuple[ApplicationStatus, ...],
+        to: ApplicationStatus,
+    ) -> bool: ...
+    def search(self, query: ApplicationQuery) -> Page[ApplicationView]: ...
+
+
+class PassRepository(Protocol):
+    def add(self, issued: Pass) -> None: ...
+    def get(self, serial: str) -> Pass | None: ...
+    def for_application(self, application_id: int) -> Pass | None: ...
+    def search(self, query: PassQuery) -> Page[Pass]: ...
+    def revoke(self, serial: str, at: datetime, reason: str) -> bool: ...
+    def mark_expired(self, now: datetime) -> list[str]: ...
+    def is_revoked(self, serial: str) -> bool: ...
+
+
+class KeyRepository(Protocol):
+    def add(self, key: IssuingKey) -> None: ...
+    def get(self, kid: bytes) -> IssuingKey | None: ...
+    def list_all(self) -> list[IssuingKey]: ...
+    def retire(self, kid: bytes, at: datetime) -> None: ...
+    def withdraw(self, kid: bytes, at: datetime) -> bool: ...
+
+
+class OutboxRepository(Protocol):
+    def add(self, serial: str, phone: str, body: str, now: datetime) -> OutboxMessage: ...
+    def get(self, message_id: int) -> OutboxMessage | None: ...
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]: ...
+    def record(
+        self,
+        message_id: int,
+        status: OutboxStatus,
+        attempts: int,
+        next_attempt_at: datetime,
+        last_error: str,
+        sent_at: datetime | None,
+    ) -> None: ...
+    def search(self, query: SearchQuery) -> Page[OutboxMessage]: ...
+
+
+class SettingsRepository(Protocol):
+    def get(self, key: str) -> str | None: ...
+    def put(self, key: str, value: str) -> None: ...
 
 
 class AuditLog(Protocol):
@@ -176,6 +247,14 @@ class Repositories(Protocol):
     def users(self) -> UserRepository: ...
     @property
     def applications(self) -> ApplicationRepository: ...
+    @property
+    def passes(self) -> PassRepository: ...
+    @property
+    def keys(self) -> KeyRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def settings(self) -> SettingsRepository: ...
     @property
     def audit(self) -> AuditLog: ...
 

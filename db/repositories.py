@@ -20,6 +20,7 @@ from core.clock import from_millis, to_millis
 from core.errors import Duplicate, NotFound
 from core.models import (
     ApplicationStatus,
+    ApplicationView,
     AuditEntry,
     Checkpoint,
     CheckpointKind,
@@ -34,7 +35,7 @@ from core.models import (
     User,
     Vehicle,
 )
-from core.ports import SearchQuery
+from core.ports import ApplicationQuery, SearchQuery
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -621,6 +622,107 @@ class SqlApplicationRepository(_Repository):
             (status.value, decided_by, to_millis(decided_at), reason, application_id),
         )
         return cursor.rowcount == 1
+
+    def update_open(self, application: TripApplication) -> bool:
+        """Overwrite an application that is still DRAFT or SUBMITTED; False if decided."""
+        cursor = self.conn.execute(
+            "UPDATE applications SET vehicle_id = ?, driver_id = ?, co_driver_id = ?,"
+            " origin_region_id = ?, cargo = ?, planned_arrival = ?, validity_hours = ?"
+            " WHERE id = ? AND status IN ('DRAFT', 'SUBMITTED')",
+            (
+                application.vehicle_id,
+                application.driver_id,
+                application.co_driver_id,
+                application.origin_region_id,
+                application.cargo,
+                to_millis(application.planned_arrival),
+                application.validity_hours,
+                application.id,
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def move(
+        self,
+        application_id: int,
+        allowed_from: tuple[ApplicationStatus, ...],
+        to: ApplicationStatus,
+    ) -> bool:
+        """Change the status if it is one of ``allowed_from`` (checked in the same UPDATE)."""
+        marks = ", ".join("?" for _ in allowed_from)
+        cursor = self.conn.execute(
+            f"UPDATE applications SET status = ? WHERE id = ? AND status IN ({marks})",
+            (to.value, application_id, *(status.value for status in allowed_from)),
+        )
+        return cursor.rowcount == 1
+
+    def search(self, query: ApplicationQuery) -> Page[ApplicationView]:
+        """Applications joined with plate, driver, enterprise, region and pass serial."""
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        if query.text:
+            where.append(
+                "(v.plate LIKE :like ESCAPE '\\' OR d.name LIKE :like ESCAPE '\\'"
+                " OR e.name LIKE :like ESCAPE '\\')"
+            )
+            params["like"] = _like(query.text)
+        if query.statuses:
+            marks = ", ".join(f":status{i}" for i in range(len(query.statuses)))
+            where.append(f"a.status IN ({marks})")
+            params.update({f"status{i}": s.value for i, s in enumerate(query.statuses)})
+        for column, value in (
+            ("a.enterprise_id", query.enterprise_id),
+            ("a.id", query.application_id),
+            ("a.vehicle_id", query.vehicle_id),
+            ("a.driver_id", query.driver_id),
+        ):
+            if value is not None:
+                name = column.replace(".", "_")
+                where.append(f"{column} = :{name}")
+                params[name] = value
+        if query.risk_only:
+            where.append("r.level <> 'LOW'")
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        order = _APPLICATION_SORT.get(query.sort, "a.created_at")
+        direction = "DESC" if query.descending else "ASC"
+        rows = self._rows(
+            f"SELECT a.*, v.plate AS v_plate, d.name AS d_name, e.name AS e_name,"
+            f" r.name AS r_name, r.level AS r_level, u.display_name AS u_name,"
+            f" p.serial AS p_serial {_APPLICATION_JOIN} {clause}"
+            f" ORDER BY {order} {direction}, a.id {direction} LIMIT :limit OFFSET :offset",
+            {**params, "limit": max(0, query.limit), "offset": max(0, query.offset)},
+        )
+        total = self._one(f"SELECT count(*) AS n {_APPLICATION_JOIN} {clause}", params)
+        views = tuple(
+            ApplicationView(
+                application=_application(row),
+                plate=row["v_plate"],
+                driver_name=row["d_name"],
+                enterprise_name=row["e_name"],
+                region_name=row["r_name"],
+                risk=RiskLevel(row["r_level"]),
+                filed_by_name=row["u_name"],
+                pass_serial=row["p_serial"],
+            )
+            for row in rows
+        )
+        return Page(views, int(total["n"]) if total else 0)
+
+
+_APPLICATION_JOIN = (
+    "FROM applications a JOIN vehicles v ON v.id = a.vehicle_id"
+    " JOIN drivers d ON d.id = a.driver_id JOIN enterprises e ON e.id = a.enterprise_id"
+    " JOIN risk_regions r ON r.id = a.origin_region_id JOIN users u ON u.id = a.filed_by"
+    " LEFT JOIN passes p ON p.application_id = a.id"
+)
+_APPLICATION_SORT = {
+    "created_at": "a.created_at",
+    "planned_arrival": "a.planned_arrival",
+    "status": "a.status",
+    "plate": "v.plate",
+    "enterprise": "e.name",
+    "risk": "r.level",
+}
 
 
 def _audit_entry(row: Row) -> AuditEntry:

@@ -10,7 +10,8 @@ Times are INTEGER milliseconds since the epoch (UTC); booleans are 0/1.
 from __future__ import annotations
 
 MIGRATIONS: tuple[str, ...] = (
-    # 1: the foundation — registry, accounts, applications, passes, scans, audit chain.
+    # 1: the foundation — registry, accounts, applications, passes, keys, SMS outbox, scans,
+    # settings, audit chain.
     """
     CREATE TABLE enterprises (
         id            INTEGER PRIMARY KEY,
@@ -116,7 +117,10 @@ MIGRATIONS: tuple[str, ...] = (
         issued_at      INTEGER NOT NULL,
         valid_from     INTEGER NOT NULL,
         valid_until    INTEGER NOT NULL,
-        key_id         TEXT NOT NULL
+        key_id         TEXT NOT NULL,
+        token          TEXT NOT NULL,
+        revoked_at     INTEGER,
+        revoke_reason  TEXT NOT NULL DEFAULT ''
     ) WITHOUT ROWID;
     CREATE INDEX passes_plate ON passes(plate, issued_at);
     CREATE INDEX passes_status ON passes(status, valid_until);
@@ -133,6 +137,32 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX scan_events_serial ON scan_events(serial, at);
     CREATE INDEX scan_events_checkpoint ON scan_events(checkpoint_id, at);
+
+    -- The public trust list; private keys live in files outside the database (core.keys).
+    CREATE TABLE signing_keys (
+        kid          TEXT PRIMARY KEY,
+        public_key   BLOB NOT NULL CHECK (length(public_key) = 32),
+        created_at   INTEGER NOT NULL,
+        valid_from   INTEGER NOT NULL,
+        valid_until  INTEGER NOT NULL,
+        retired_at   INTEGER,
+        withdrawn_at INTEGER
+    ) WITHOUT ROWID;
+
+    CREATE TABLE sms_outbox (
+        id              INTEGER PRIMARY KEY,
+        serial          TEXT NOT NULL REFERENCES passes(serial),
+        phone           TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('PENDING', 'SENT', 'FAILED')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error      TEXT NOT NULL DEFAULT '',
+        created_at      INTEGER NOT NULL,
+        sent_at         INTEGER
+    );
+    CREATE INDEX sms_outbox_due ON sms_outbox(status, next_attempt_at);
+    CREATE INDEX sms_outbox_serial ON sms_outbox(serial);
 
     CREATE TABLE settings (
         key   TEXT PRIMARY KEY,

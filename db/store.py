@@ -47,12 +47,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # Refuse a newer file before anything (even switching it to WAL) writes to it.
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        if version > SCHEMA_VERSION:
-            conn.close()
-            raise SchemaTooNew(version, SCHEMA_VERSION)
-        conn.execute("PRAGMA journal_mode=WAL").fetchone()
+        _enable_wal(conn)
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
     except sqlite3.DatabaseError as error:
@@ -61,6 +56,24 @@ def connect(path: str | Path) -> sqlite3.Connection:
             raise StorageBusy(str(error)) from error
         raise NotADatabase(str(error)) from error
     return conn
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another process holds the file's lock.
+
+    When several processes open a new file at once, the switch to WAL can fail with
+    "database is locked" at once: SQLite skips the busy handler when waiting could deadlock
+    (this connection already reads the file), so ``busy_timeout`` does not help here.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            return
+        except sqlite3.OperationalError as error:
+            if not is_busy(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _statements(script: str) -> Iterator[str]:

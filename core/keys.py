@@ -1,0 +1,110 @@
+"""Issuing keys: Ed25519 key pairs whose private halves live in files, never in the database.
+
+The database holds the public trust list (key id, public key, validity, withdrawn) so every
+station can verify offline; the private key of each pair is a PKCS#8 PEM file in a key folder
+beside the database, readable by its owner only (folder 0700, file 0600), optionally encrypted
+with a passphrase. A private key never appears in the QR, a log line or an export.
+
+Rotation makes a new key the one that signs; older keys keep verifying the passes they signed
+until those expire. Withdrawing a key invalidates every pass it signed (``KEY_NOT_VALID``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+KEY_LIFETIME = timedelta(days=730)  # long enough that a pass never outlives its key
+KID_BYTES = 8
+
+
+def key_id(public_raw: bytes) -> bytes:
+    """The key id: the first 8 bytes of SHA-256 of the raw 32-byte public key."""
+    return hashlib.sha256(public_raw).digest()[:KID_BYTES]
+
+
+def public_raw(private_key: Ed25519PrivateKey) -> bytes:
+    """The raw 32-byte public key of ``private_key``."""
+    return private_key.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+
+
+@dataclass(frozen=True)
+class IssuingKey:
+    """A key's public record, as stored in the trust list."""
+
+    kid: bytes
+    public_key: bytes
+    created_at: datetime
+    valid_from: datetime
+    valid_until: datetime
+    retired_at: datetime | None = None  # after rotation: verifies, no longer signs
+    withdrawn_at: datetime | None = None  # withdrawn: every pass it signed is invalid
+
+    @property
+    def kid_hex(self) -> str:
+        """The key id as 16 hex characters (file name, logs, UI)."""
+        return self.kid.hex()
+
+    def can_sign(self, now: datetime, until: datetime) -> bool:
+        """True if this key may sign a pass issued ``now`` and valid until ``until``."""
+        return (
+            self.retired_at is None
+            and self.withdrawn_at is None
+            and self.valid_from <= now
+            and until <= self.valid_until
+        )
+
+
+class KeyFolder:
+    """The owner-only folder of private key files."""
+
+    def __init__(self, folder: Path, passphrase: bytes | None = None) -> None:
+        self.folder = folder
+        self._passphrase = passphrase
+
+    def _path(self, kid: bytes) -> Path:
+        return self.folder / f"{kid.hex()}.pem"
+
+    def create(self, now: datetime, lifetime: timedelta = KEY_LIFETIME) -> IssuingKey:
+        """Generate a key pair, write the private key (0600), return the public record."""
+        private_key = Ed25519PrivateKey.generate()
+        raw = public_raw(private_key)
+        kid = key_id(raw)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)
+        encryption: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(self._passphrase)
+            if self._passphrase
+            else serialization.NoEncryption()
+        )
+        pem = private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        )
+        # O_EXCL + mode 0600 at creation: the key is never readable by others, not even briefly.
+        descriptor = os.open(self._path(kid), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(pem)
+            file.flush()
+            os.fsync(file.fileno())
+        return IssuingKey(kid, raw, now, now, now + lifetime)
+
+    def load(self, kid: bytes) -> Ed25519PrivateKey:
+        """The private key with id ``kid``; ``FileNotFoundError`` if this machine lacks it."""
+        key = serialization.load_pem_private_key(
+            self._path(kid).read_bytes(), password=self._passphrase
+        )
+        if not isinstance(key, Ed25519PrivateKey) or key_id(public_raw(key)) != kid:
+            raise ValueError(f"key file {kid.hex()} does not hold that Ed25519 key")
+        return key
+
+    def has(self, kid: bytes) -> bool:
+        """True if the private key of ``kid`` is on this machine."""
+        return self._path(kid).exists()
