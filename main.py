@@ -23,8 +23,9 @@ from core import commands
 from core.commands import EXIT_BAD_INPUT, Result
 from core.errors import DomainError
 from core.forms import FormInvalid
+from core.keys import KeyFolder
 from core.models import User
-from core.services import Services
+from core.services import Services, key_folder_for
 from core.validation import ValidationError
 
 APP_NAME = "LoopPass"
@@ -91,7 +92,7 @@ class _UsageError(Exception):
 def _open(path: Path) -> Services:
     from db.store import open_store
 
-    return Services.build(open_store(path))
+    return Services.build(open_store(path), keys=KeyFolder(key_folder_for(path)))
 
 
 def run_command(args: argparse.Namespace, db_path: Path) -> int:

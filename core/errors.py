@@ -96,3 +96,9 @@ class NotADatabase(DomainError):
     """The file is not a LoopPass database (or is damaged beyond opening)."""
 
     code = "NOT_A_DATABASE"
+
+
+class KeysUnavailable(DomainError):
+    """The private issuing key is not on this machine (or no key folder is configured)."""
+
+    code = "KEYS_UNAVAILABLE"

@@ -11,7 +11,6 @@ until those expire. Withdrawing a key invalidates every pass it signed (``KEY_NO
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,13 +19,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from core.token import key_id
+
 KEY_LIFETIME = timedelta(days=730)  # long enough that a pass never outlives its key
-KID_BYTES = 8
-
-
-def key_id(public_raw: bytes) -> bytes:
-    """The key id: the first 8 bytes of SHA-256 of the raw 32-byte public key."""
-    return hashlib.sha256(public_raw).digest()[:KID_BYTES]
 
 
 def public_raw(private_key: Ed25519PrivateKey) -> bytes:

@@ -280,6 +280,11 @@ class SqlRiskRegionRepository(_Repository):
         row = self._one("SELECT * FROM risk_regions WHERE id = ?", (region_id,))
         return _region(row) if row else None
 
+    def get_by_code(self, code: str) -> RiskRegion | None:
+        """The region with this 6-digit code, or None."""
+        row = self._one("SELECT * FROM risk_regions WHERE code = ?", (code.strip(),))
+        return _region(row) if row else None
+
     def list_all(self) -> list[RiskRegion]:
         """Every region, by code."""
         return [_region(row) for row in self._rows("SELECT * FROM risk_regions ORDER BY code")]
@@ -353,6 +358,11 @@ class SqlVehicleRepository(_Repository):
         row = self._one("SELECT * FROM vehicles WHERE id = ?", (vehicle_id,))
         return _vehicle(row) if row else None
 
+    def by_plate(self, plate: str) -> Vehicle | None:
+        """The vehicle with this normalized plate, or None."""
+        row = self._one("SELECT * FROM vehicles WHERE plate = ?", (plate,))
+        return _vehicle(row) if row else None
+
     def search(self, query: SearchQuery) -> Page[Vehicle]:
         """Vehicles whose plate or description contains the search text."""
         where: list[str] = []
@@ -407,6 +417,11 @@ class SqlDriverRepository(_Repository):
     def get(self, driver_id: int) -> Driver | None:
         """The driver with this id, or None."""
         row = self._one("SELECT * FROM drivers WHERE id = ?", (driver_id,))
+        return _driver(row) if row else None
+
+    def by_id_number(self, id_number: str) -> Driver | None:
+        """The driver with this normalized ID number, or None."""
+        row = self._one("SELECT * FROM drivers WHERE id_number = ?", (id_number,))
         return _driver(row) if row else None
 
     def search(self, query: SearchQuery) -> Page[Driver]:

@@ -28,6 +28,12 @@ from db.repositories import (
     SqlUserRepository,
     SqlVehicleRepository,
 )
+from db.passes import (
+    SqlKeyRepository,
+    SqlOutboxRepository,
+    SqlPassRepository,
+    SqlSettingsRepository,
+)
 from db.schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 5000
@@ -47,6 +53,11 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # Refuse a newer file before anything (even switching it to WAL) writes to it.
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise SchemaTooNew(version, SCHEMA_VERSION)
         _enable_wal(conn)
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -135,6 +146,10 @@ class SqliteStore:
         self.drivers = SqlDriverRepository(conn)
         self.users = SqlUserRepository(conn)
         self.applications = SqlApplicationRepository(conn)
+        self.passes = SqlPassRepository(conn)
+        self.keys = SqlKeyRepository(conn)
+        self.outbox = SqlOutboxRepository(conn)
+        self.settings = SqlSettingsRepository(conn)
         self.audit = SqlAuditLog(conn)
 
     @contextmanager

@@ -13,6 +13,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from core.demo import populate
+from core.keys import KeyFolder
 from core.models import User
 from core.passwords import ScryptParams
 from core.services import Services
@@ -55,8 +56,8 @@ def store(db_path: Path) -> Iterator[SqliteStore]:
 
 
 @pytest.fixture
-def services(store: SqliteStore, clock: FakeClock) -> Services:
-    return Services.build(store, clock, FAST_HASH)
+def services(store: SqliteStore, clock: FakeClock, tmp_path: Path) -> Services:
+    return Services.build(store, clock, FAST_HASH, KeyFolder(tmp_path / "keys"))
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.errors import DomainError
-from core.services import Services
+from core.keys import KeyFolder
+from core.services import Services, key_folder_for
 from db.store import open_store
 from ui.i18n import install_translators, saved_language
 from ui.login import FirstAdminDialog, LoginDialog
@@ -65,7 +66,7 @@ def run_gui(
     except DomainError as error:
         QMessageBox.critical(None, "LoopPass", f"{error_message(error)}\n\n{db_path}")
         return 2
-    services = Services.build(store)
+    services = Services.build(store, keys=KeyFolder(key_folder_for(db_path)))
     try:
         return _session_loop(app, services, str(db_path), user, password)
     finally:

@@ -19,6 +19,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from core.demo import DEMO_PASSWORD, populate
+from core.keys import KeyFolder
 from core.passwords import ScryptParams
 from core.services import Services
 from db.store import open_store
@@ -74,7 +75,7 @@ def render_all(out: Path, language: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(Path(folder) / "demo.db")
-        services = Services.build(store, params=QUICK)
+        services = Services.build(store, params=QUICK, keys=KeyFolder(Path(folder) / "keys"))
         populate(store, datetime.now(UTC), params=QUICK)
         shot: Callable[[str], Path] = lambda name: out / f"{language}-{name}.png"  # noqa: E731
         login = LoginDialog(services)

@@ -9,11 +9,16 @@ Approval issues the pass in the same transaction (``core.services.passes``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
+from core.clock import Clock, system_clock
 from core.errors import InvalidState, NotFound, PermissionDenied
 from core.forms import FieldCollector
+from core.importing import RawRow
 from core.models import (
     ApplicationStatus,
     ApplicationView,
@@ -28,9 +33,21 @@ from core.permissions import (
     require,
     require_enterprise_scope,
 )
-from core.ports import ApplicationQuery, Repositories
+from core.ports import ApplicationQuery, Repositories, Store
 from core.services.base import Service
-from core.validation import ValidationCode, normalize_text
+from core.validation import (
+    Plate,
+    ValidationCode,
+    ValidationError,
+    normalize_id_number,
+    normalize_person_name,
+    normalize_phone,
+    normalize_text,
+    parse_plate,
+)
+
+T = TypeVar("T")
+CHINA = ZoneInfo("Asia/Shanghai")
 
 DEFAULT_VALIDITY_HOURS = 72
 MAX_VALIDITY_HOURS = 720
@@ -257,3 +274,228 @@ def _own_enterprise(actor: User) -> int:
     if scope is None:
         raise PermissionDenied("only an enterprise's clerk files applications")
     return scope
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem of an import file: spreadsheet row, field and reason code."""
+
+    row: int
+    field: str
+    code: str
+
+
+class ImportRejected(ValueError):
+    """An import file had errors; nothing was saved. ``errors`` lists every one found."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} errors")
+        self.errors = tuple(errors)
+
+
+@dataclass(frozen=True)
+class _ImportRow:
+    """A validated import row, ready to be written."""
+
+    number: int
+    plate: Plate
+    vehicle_description: str
+    driver: tuple[str, str, str]
+    co_driver: tuple[str, str, str] | None
+    region_id: int
+    cargo: str
+    planned_arrival: datetime
+    validity_hours: int
+
+
+class ApplicationImporter(Service):
+    """All-or-nothing bulk filing from rows of a CSV/XLSX file (``core.importing``).
+
+    Every row is checked first and every error is reported; only a file without errors is
+    written, in one transaction. New vehicles and drivers are registered on the way; ones
+    already registered by the clerk's enterprise are reused (a driver's name must match).
+    """
+
+    def __init__(
+        self, store: Store, applications: ApplicationService, clock: Clock = system_clock
+    ) -> None:
+        super().__init__(store, clock)
+        self.applications = applications
+
+    def import_rows(self, actor: User, rows: Sequence[RawRow], submit: bool = True) -> list[int]:
+        """File one application per row; returns the new application ids in row order."""
+        require(actor, Action.FILE_APPLICATION)
+        enterprise_id = _own_enterprise(actor)
+        errors: list[RowError] = []
+        checked = [self._check_row(row, enterprise_id, errors) for row in rows]
+        if not rows:
+            errors.append(RowError(1, "file", "NO_ROWS"))
+        if errors:
+            raise ImportRejected(errors)
+        status = ApplicationStatus.SUBMITTED if submit else ApplicationStatus.DRAFT
+        created: list[int] = []
+        now = self.clock()
+        with self.store.transaction() as tx:
+            for row in checked:
+                assert row is not None  # no errors means every row was checked
+                vehicle_id = self._vehicle(tx, enterprise_id, row, now)
+                driver_id = self._driver(tx, enterprise_id, row.driver, now)
+                co_id = (
+                    self._driver(tx, enterprise_id, row.co_driver, now) if row.co_driver else None
+                )
+                application = tx.applications.add(
+                    enterprise_id,
+                    vehicle_id,
+                    driver_id,
+                    co_id,
+                    row.region_id,
+                    row.cargo,
+                    row.planned_arrival,
+                    row.validity_hours,
+                    status,
+                    actor.id,
+                    now,
+                )
+                created.append(application.id)
+            self.audit(
+                tx,
+                actor,
+                "application.import",
+                "application",
+                created[0],
+                {"count": len(created), "last": created[-1], "status": status.value},
+            )
+        return created
+
+    def _check_row(
+        self, row: RawRow, enterprise_id: int, errors: list[RowError]
+    ) -> _ImportRow | None:
+        found: list[RowError] = []
+
+        def take(field: str, normalize: Callable[[], T], default: T) -> T:
+            try:
+                return normalize()
+            except ValidationError as error:
+                found.append(RowError(row.number, field, error.code.value))
+                return default
+
+        today = self.clock().astimezone(CHINA).date()
+        plate = take("plate", lambda: parse_plate(row.get("plate")), None)
+        description = take(
+            "vehicle_description",
+            lambda: normalize_text(
+                row.get("vehicle_description"),
+                field="vehicle_description",
+                max_length=100,
+                required=False,
+            ),
+            "",
+        )
+        driver = self._person(row, "driver", today, take)
+        co_driver = None
+        if any(row.get(f"co_driver_{part}") for part in ("name", "id_number", "phone")):
+            co_driver = self._person(row, "co_driver", today, take)
+        region = self.store.risk_regions.get_by_code(row.get("origin_region_code"))
+        if region is None:
+            found.append(RowError(row.number, "origin_region_code", "UNKNOWN_REGION"))
+        cargo = take(
+            "cargo", lambda: normalize_text(row.get("cargo"), field="cargo", max_length=100), ""
+        )
+        arrival = take(
+            "planned_arrival", lambda: _parse_local_time(row.get("planned_arrival")), None
+        )
+        now = self.clock()
+        if arrival is not None and not now - LATE_FILING <= arrival <= now + PLANNING_HORIZON:
+            found.append(RowError(row.number, "planned_arrival", ValidationCode.BAD_DATE.value))
+        hours = take(
+            "validity_hours",
+            lambda: _parse_hours(row.get("validity_hours")),
+            DEFAULT_VALIDITY_HOURS,
+        )
+        if plate is not None:
+            vehicle = self.store.vehicles.by_plate(plate.text)
+            if vehicle is not None and vehicle.enterprise_id != enterprise_id:
+                found.append(RowError(row.number, "plate", "REGISTERED_ELSEWHERE"))
+        for prefix, person in (("driver", driver), ("co_driver", co_driver)):
+            if person is None:
+                continue
+            known = self.store.drivers.by_id_number(person[1])
+            if known is not None and known.enterprise_id != enterprise_id:
+                found.append(RowError(row.number, f"{prefix}_id_number", "REGISTERED_ELSEWHERE"))
+            elif known is not None and known.name != person[0]:
+                found.append(RowError(row.number, f"{prefix}_name", "NAME_MISMATCH"))
+        errors.extend(found)
+        if found or plate is None or driver is None or region is None or arrival is None:
+            return None
+        return _ImportRow(
+            row.number, plate, description, driver, co_driver, region.id, cargo, arrival, hours
+        )
+
+    @staticmethod
+    def _person(
+        row: RawRow, prefix: str, today: date, take: Callable[..., Any]
+    ) -> tuple[str, str, str] | None:
+        name = take(
+            f"{prefix}_name",
+            lambda: normalize_person_name(row.get(f"{prefix}_name"), field=f"{prefix}_name"),
+            None,
+        )
+        id_number = take(
+            f"{prefix}_id_number",
+            lambda: normalize_id_number(
+                row.get(f"{prefix}_id_number"), field=f"{prefix}_id_number", today=today
+            ),
+            None,
+        )
+        phone = take(
+            f"{prefix}_phone",
+            lambda: normalize_phone(row.get(f"{prefix}_phone"), field=f"{prefix}_phone"),
+            None,
+        )
+        if name is None or id_number is None or phone is None:
+            return None
+        return name, id_number, phone
+
+    def _vehicle(self, tx: Repositories, enterprise_id: int, row: _ImportRow, now: datetime) -> int:
+        existing = tx.vehicles.by_plate(row.plate.text)
+        if existing is not None:
+            return existing.id
+        vehicle = tx.vehicles.add(
+            enterprise_id, row.plate.text, row.plate.kind.value, False, row.vehicle_description, now
+        )
+        tx.audit.append(
+            now, "import", "vehicle.add", "vehicle", str(vehicle.id), {"plate": vehicle.plate}
+        )
+        return vehicle.id
+
+    def _driver(
+        self, tx: Repositories, enterprise_id: int, person: tuple[str, str, str], now: datetime
+    ) -> int:
+        name, id_number, phone = person
+        existing = tx.drivers.by_id_number(id_number)
+        if existing is not None:
+            return existing.id
+        driver = tx.drivers.add(enterprise_id, name, id_number, phone, now)
+        tx.audit.append(now, "import", "driver.add", "driver", str(driver.id), {})
+        return driver.id
+
+
+def _parse_local_time(text: str) -> datetime:
+    """A China-local 'YYYY-MM-DD HH:MM' (also '/' dates, 'T', seconds) as aware UTC."""
+    value = text.strip().replace("/", "-").replace("T", " ")
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, pattern).replace(tzinfo=CHINA).astimezone(UTC)
+        except ValueError:
+            continue
+    raise ValidationError(
+        "planned_arrival", ValidationCode.REQUIRED if not value else ValidationCode.BAD_FORMAT
+    )
+
+
+def _parse_hours(text: str) -> int:
+    if not text.strip():
+        return DEFAULT_VALIDITY_HOURS
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_VALIDITY_HOURS:
+        raise ValidationError("validity_hours", ValidationCode.BAD_FORMAT)
+    return int(text)
