@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from core.commands import EXIT_BAD_INPUT, Result
 from core.errors import DomainError
 from core.forms import FormInvalid
 from core.keys import KeyFolder
-from core.models import User
+from core.models import PassStatus, User
 from core.services import Services, key_folder_for
 from core.validation import ValidationError
 
@@ -59,6 +60,28 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("checkpoints", help="list checkpoints: code, name, kind, enterprise")
     audit = sub.add_parser("audit", help="audit log").add_subparsers(dest="audit_command")
     audit.add_parser("verify", help="check the hash chain")
+    apply = sub.add_parser("apply", help="file applications from a CSV/XLSX file (clerk)")
+    apply.add_argument("file", type=Path)
+    approve = sub.add_parser("approve", help="approve applications; issues their passes")
+    approve.add_argument("ids", type=int, nargs="+")
+    reject = sub.add_parser("reject", help="reject an application")
+    reject.add_argument("id", type=int)
+    reject.add_argument("--reason", required=True)
+    passes = sub.add_parser("passes", help="list passes: serial, plate, status")
+    passes.add_argument(
+        "--status", choices=[s.value for s in PassStatus] + [s.value.lower() for s in PassStatus]
+    )
+    one = sub.add_parser("pass", help="one pass").add_subparsers(dest="pass_command")
+    show = one.add_parser("show", help="pass details, token text and route")
+    show.add_argument("serial")
+    export = one.add_parser("export", help="write the QR code (PNG) and/or the pass (PDF)")
+    export.add_argument("serial")
+    export.add_argument("--png", type=Path)
+    export.add_argument("--pdf", type=Path)
+    export.add_argument("--page", choices=("A6", "A4", "a6", "a4"), default="A6")
+    revoke = one.add_parser("revoke", help="revoke a pass")
+    revoke.add_argument("serial")
+    revoke.add_argument("--reason", required=True)
     return parser
 
 
@@ -110,9 +133,31 @@ def run_command(args: argparse.Namespace, db_path: Path) -> int:
             return _emit(commands.checkpoints(services), args.json)
         if args.command == "audit" and args.audit_command == "verify":
             return _emit(commands.audit_verify(services, _login(services, args)), args.json)
-        raise _UsageError(f"unknown command {args.command}")
+        return _emit(_signed_in_command(services, args), args.json)
     finally:
         services.store.close()
+
+
+def _signed_in_command(services: Services, args: argparse.Namespace) -> Result:
+    """The commands that act as the signed-in user."""
+    command = args.command
+    if command == "pass":
+        command = f"pass {args.pass_command}"
+    runners = {
+        "apply": lambda user: commands.apply(services, user, args.file),
+        "approve": lambda user: commands.approve(services, user, args.ids),
+        "reject": lambda user: commands.reject(services, user, args.id, args.reason),
+        "passes": lambda user: commands.passes(services, user, args.status),
+        "pass show": lambda user: commands.pass_show(services, user, args.serial),
+        "pass export": lambda user: commands.pass_export(
+            services, user, args.serial, args.png, args.pdf, args.page
+        ),
+        "pass revoke": lambda user: commands.pass_revoke(services, user, args.serial, args.reason),
+    }
+    runner = runners.get(command)
+    if runner is None:
+        raise _UsageError(f"unknown command {command}; see --help")
+    return runner(_login(services, args))
 
 
 def _demo(db_path: Path, as_json: bool) -> int:
@@ -122,15 +167,19 @@ def _demo(db_path: Path, as_json: bool) -> int:
         return _fail(
             "EXISTS", f"{db_path} already exists; demo never overwrites a database", as_json
         )
+    keys = key_folder_for(db_path)
+    had_keys = keys.exists()
     services = _open(db_path)
     try:
-        demo.populate(services.store, datetime.now(UTC))
+        demo.populate(services.store, datetime.now(UTC), keys=KeyFolder(keys))
     except BaseException:
-        # populate is one transaction, so only an empty schema is left: remove the file we
-        # created, or the next 'demo' would refuse to overwrite it.
+        # A half-made demo is no use: remove what we created, or the next 'demo' would
+        # refuse to overwrite it.
         services.store.close()
         for leftover in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
+        if not had_keys:
+            shutil.rmtree(keys, ignore_errors=True)
         raise
     services.store.close()
     document: dict[str, Any] = {

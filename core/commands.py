@@ -8,12 +8,17 @@ opens the database and prints; nothing here prints or touches SQL.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from core.errors import AccountLocked, DomainError
 from core.forms import FormInvalid
-from core.models import User
+from core.importing import ImportFileError, read_rows
+from core.models import PassStatus, User
+from core.pass_document import pass_pdf, qr_png
+from core.ports import PassQuery
 from core.services import Services
+from core.services.applications import ImportRejected
 from core.validation import ValidationError
 
 EXIT_OK = 0
@@ -67,6 +72,162 @@ def audit_verify(services: Services, actor: User) -> Result:
     return Result(EXIT_OK if report.ok else EXIT_CHECK_FAILED, asdict(report), text)
 
 
+# English text for the reason codes of import rows (the GUI shows them in Chinese).
+ROW_MESSAGES = {
+    "REQUIRED": "required",
+    "TOO_LONG": "too long",
+    "BAD_FORMAT": "wrong format",
+    "BAD_CHECKSUM": "check character does not match",
+    "BAD_DATE": "not a valid date, or outside the planning window",
+    "FUTURE_DATE": "birth date in the future",
+    "BAD_REGION": "not a province code",
+    "BAD_PROVINCE": "plate must start with a province abbreviation",
+    "BAD_CHARACTER": "contains a character that is not allowed",
+    "INNER_WHITESPACE": "spaces inside the number",
+    "FORBIDDEN_LETTER": "plates never use I or O",
+    "UNRECOGNIZED_PLATE": "not a known plate format",
+    "UNKNOWN_REGION": "unknown region code",
+    "REGISTERED_ELSEWHERE": "registered by another enterprise",
+    "NAME_MISMATCH": "this ID number is registered under another name",
+    "NO_ROWS": "the file has no data rows",
+}
+
+
+def apply(services: Services, actor: User, file: Path) -> Result:
+    """File one application per row of a CSV/XLSX file; all rows or none."""
+    try:
+        created = services.importer.import_rows(actor, read_rows(file))
+    except ImportFileError as error:
+        errors: list[dict[str, Any]] = [
+            {
+                "row": None,
+                "field": "file",
+                "code": error.code,
+                "message": f"{error.code.lower().replace('_', ' ')} {error.detail}".strip(),
+            }
+        ]
+        return Result(
+            EXIT_BAD_INPUT, {"created": [], "errors": errors}, f"{file}: {errors[0]['message']}"
+        )
+    except ImportRejected as rejected:
+        errors = [
+            {
+                "row": e.row,
+                "field": e.field,
+                "code": e.code,
+                "message": ROW_MESSAGES.get(e.code, e.code),
+            }
+            for e in rejected.errors
+        ]
+        lines = [f"row {e['row']}, {e['field']}: {e['message']} ({e['code']})" for e in errors]
+        text = "\n".join([f"nothing imported: {len(errors)} problem(s)", *lines])
+        return Result(EXIT_BAD_INPUT, {"created": [], "errors": errors}, text)
+    return Result(
+        EXIT_OK,
+        {"created": created, "errors": []},
+        f"{len(created)} applications filed: {created[0]}–{created[-1]}",
+    )
+
+
+def approve(services: Services, actor: User, ids: list[int]) -> Result:
+    """Approve applications; each approved one gets its pass at once."""
+    result = services.passes.approve_many(actor, ids)
+    document = {
+        "approved": [{"application": p.application_id, "serial": p.serial} for p in result.issued],
+        "refused": [{"application": i, "code": code} for i, code in result.refused],
+    }
+    lines = [f"{p.application_id}: pass {p.serial} ({p.plate})" for p in result.issued]
+    lines += [f"{i}: refused ({code})" for i, code in result.refused]
+    return Result(EXIT_OK if not result.refused else EXIT_CHECK_FAILED, document, "\n".join(lines))
+
+
+def reject(services: Services, actor: User, application_id: int, reason: str) -> Result:
+    """Reject one application with a reason."""
+    services.applications.reject(actor, application_id, reason)
+    return Result(EXIT_OK, {"rejected": application_id}, f"{application_id}: rejected")
+
+
+def passes(services: Services, actor: User, status: str | None) -> Result:
+    """Every pass (or those with ``status``): serial, plate, status, risk."""
+    statuses = (PassStatus(status.upper()),) if status else ()
+    rows: list[dict[str, str]] = []
+    offset = 0
+    while True:
+        page = services.passes.search(
+            actor, PassQuery(statuses=statuses, limit=1000, offset=offset, sort="issued_at")
+        )
+        rows += [
+            {"serial": p.serial, "plate": p.plate, "status": p.status.value, "risk": p.risk.value}
+            for p in page.rows
+        ]
+        offset += len(page.rows)
+        if not page.rows or offset >= page.total:
+            break
+    text = "\n".join(f"{r['serial']}  {r['plate']:<10} {r['status']:<9} {r['risk']}" for r in rows)
+    return Result(EXIT_OK, rows, text)
+
+
+def pass_show(services: Services, actor: User, serial: str) -> Result:
+    """One pass: details, its token text and its route."""
+    issued = services.passes.get(actor, serial)
+    steps = services.passes.route_of(issued)
+    route = [
+        {"kind": step.kind.value, "checkpoint": step.checkpoint, "done": step.done}
+        for step in steps
+    ]
+    document = {
+        "serial": issued.serial,
+        "plate": issued.plate,
+        "status": issued.status.value,
+        "risk": issued.risk.value,
+        "valid_from": issued.valid_from.isoformat(),
+        "valid_until": issued.valid_until.isoformat(),
+        "key_id": issued.key_id,
+        "token": issued.token,
+        "route": route,
+    }
+    path = " → ".join(
+        step.kind.value
+        + (f"({step.checkpoint})" if step.checkpoint else "")
+        + (" ✓" if step.done else "")
+        for step in steps
+    )
+    text = (
+        f"{issued.serial}  {issued.plate}  {issued.status.value}  {issued.risk.value}\n"
+        f"valid {issued.valid_from:%Y-%m-%d %H:%M} – {issued.valid_until:%Y-%m-%d %H:%M} UTC\n"
+        f"route {path}\n{issued.token}"
+    )
+    return Result(EXIT_OK, document, text)
+
+
+def pass_export(
+    services: Services, actor: User, serial: str, png: Path | None, pdf: Path | None, page: str
+) -> Result:
+    """Write the pass's QR code as PNG and/or the printable pass as PDF (A6 or A4)."""
+    if png is None and pdf is None:
+        return Result(EXIT_BAD_INPUT, {"error": "USAGE"}, "give --png FILE and/or --pdf FILE")
+    sheet = services.passes.sheet(actor, serial)
+    written: dict[str, str] = {}
+    if png is not None:
+        png.write_bytes(qr_png(sheet.token))
+        written["png"] = str(png)
+    if pdf is not None:
+        pdf.write_bytes(pass_pdf(sheet, "A4" if page.upper() == "A4" else "A6"))
+        written["pdf"] = str(pdf)
+    services.passes.record_export(actor, sheet.serial, sorted(written))
+    return Result(
+        EXIT_OK,
+        {"serial": sheet.serial, **written},
+        "\n".join(f"{kind}: {path}" for kind, path in written.items()),
+    )
+
+
+def pass_revoke(services: Services, actor: User, serial: str, reason: str) -> Result:
+    """Revoke a pass with a reason."""
+    services.passes.revoke(actor, serial, reason)
+    return Result(EXIT_OK, {"revoked": serial}, f"{serial}: revoked")
+
+
 def describe_error(error: Exception) -> tuple[str, str]:
     """A stable code and an English message for an expected failure."""
     if isinstance(error, FormInvalid):
@@ -87,6 +248,8 @@ def describe_error(error: Exception) -> tuple[str, str]:
             "STORAGE_FAILURE": "the database could not be written; nothing was changed",
             "SCHEMA_TOO_NEW": "this database was written by a newer LoopPass; please upgrade",
             "NOT_A_DATABASE": "this file is not a LoopPass database",
+            "INVALID_STATE": "not possible in the record's current state (already decided?)",
+            "KEYS_UNAVAILABLE": "the issuing key is not on this machine",
         }
         return error.code, messages.get(error.code, error.detail or error.code)
     return "INTERNAL", "internal error"

@@ -10,9 +10,11 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from core.keys import KeyFolder
 from core.models import ApplicationStatus, CheckpointKind, RiskLevel, Role, User
 from core.passwords import PRODUCTION_PARAMS, ScryptParams, hash_password
 from core.ports import Repositories, Store
+from core.services.passes import PassService
 from core.validation import PlateKind
 
 DEMO_PASSWORD = "LoopPass-demo"
@@ -119,8 +121,14 @@ def populate(
     *,
     vehicles: int = 300,
     params: ScryptParams = PRODUCTION_PARAMS,
+    keys: KeyFolder | None = None,
 ) -> None:
-    """Fill an empty database with the demo world; one transaction, every row audited."""
+    """Fill an empty database with the demo world, every row audited.
+
+    The world is written in one transaction; then, when ``keys`` (the private-key folder) is
+    given, the reviewer approves 25 applications — 20 from low-risk and 5 from risk regions —
+    through the pass service, so the demo has issued, not yet scanned passes to scan.
+    """
     rng = random.Random(SEED)
     password_hash = hash_password(DEMO_PASSWORD, params)
     with store.transaction() as tx:
@@ -129,7 +137,7 @@ def populate(
         region_ids = _regions(tx, now)
         users = _users(tx, password_hash, enterprise_ids, gate_ids[0], now)
         fleet = _fleet(tx, rng, enterprise_ids, vehicles, now)
-        _applications(tx, rng, users, fleet, region_ids, now)
+        to_approve = _applications(tx, rng, users, fleet, region_ids, now)
         tx.audit.append(
             now,
             "system",
@@ -138,6 +146,11 @@ def populate(
             "-",
             {"gates": len(gate_ids), "isolation": isolation_id},
         )
+    if keys is not None:
+        reviewer = users["reviewer"]
+        passes = PassService(store, keys, clock=lambda: now)
+        for application_id in to_approve:
+            passes.approve(reviewer, application_id)
 
 
 def _checkpoints(tx: Repositories, now: datetime) -> tuple[list[int], int]:
@@ -244,19 +257,27 @@ def _applications(
     fleet: list[tuple[int, int, int]],
     regions: dict[RiskLevel, list[int]],
     now: datetime,
-) -> None:
-    """Applications of the clerk's enterprise in every pre-issuance state.
+) -> list[int]:
+    """Applications of the clerk's enterprise in every state; returns the ones to approve.
 
-    Approved applications come with a signed pass, which needs the issuing key of the pass
-    service; until that lands the demo holds drafts, submitted, rejected and withdrawn ones.
+    Drafts, submitted, rejected and withdrawn ones are written here; 20 low-risk and 5
+    risk-origin ones are left SUBMITTED for ``populate`` to approve into passes.
     """
     clerk, reviewer = users["clerk"], users["reviewer"]
     own = [entry for entry in fleet if entry[0] == clerk.enterprise_id]
-    plan = [ApplicationStatus.DRAFT] * 4 + [ApplicationStatus.SUBMITTED] * 12
-    plan += [ApplicationStatus.REJECTED] * 3 + [ApplicationStatus.WITHDRAWN] * 2
-    for index, status in enumerate(plan):
+    risky = (RiskLevel.MEDIUM, RiskLevel.HIGH)
+    Step = tuple[ApplicationStatus, RiskLevel | None, bool]  # status, forced risk, approve
+    plan: list[Step] = []
+    plan += [(ApplicationStatus.DRAFT, None, False)] * 4
+    plan += [(ApplicationStatus.SUBMITTED, None, False)] * 12
+    plan += [(ApplicationStatus.REJECTED, None, False)] * 3
+    plan += [(ApplicationStatus.WITHDRAWN, None, False)] * 2
+    plan += [(ApplicationStatus.SUBMITTED, RiskLevel.LOW, True)] * 20
+    plan += [(ApplicationStatus.SUBMITTED, rng.choice(risky), True) for _ in range(5)]
+    to_approve = []
+    for index, (status, fixed_level, approve) in enumerate(plan):
         enterprise_id, vehicle_id, driver_id = own[index % len(own)]
-        level = RiskLevel.LOW if index % 4 else rng.choice((RiskLevel.MEDIUM, RiskLevel.HIGH))
+        level = fixed_level or (RiskLevel.LOW if index % 4 else rng.choice(risky))
         created = now - timedelta(hours=rng.randrange(2, 48))
         filed_as = ApplicationStatus.SUBMITTED if status is ApplicationStatus.REJECTED else status
         application = tx.applications.add(
@@ -266,7 +287,10 @@ def _applications(
             None,
             rng.choice(regions[level]),
             rng.choice(CARGO),
-            created + timedelta(hours=rng.randrange(6, 30)),
+            # Approved trips are due now: their passes are valid from approval for 72 h.
+            now + timedelta(hours=1)
+            if approve
+            else created + timedelta(hours=rng.randrange(6, 30)),
             72,
             filed_as,
             clerk.id,
@@ -280,11 +304,16 @@ def _applications(
             str(application.id),
             {"status": filed_as.value},
         )
+        if approve:
+            to_approve.append(application.id)
         if status is ApplicationStatus.REJECTED:
-            decided = created + timedelta(hours=1)
-            tx.applications.decide(
-                application.id, status, reviewer.id, decided, "货物信息与报备不符"
-            )
+            tx.applications.decide(application.id, status, reviewer.id, now, "货物信息与报备不符")
             tx.audit.append(
-                now, reviewer.username, "application.reject", "application", str(application.id), {}
+                now,
+                reviewer.username,
+                "application.reject",
+                "application",
+                str(application.id),
+                {},
             )
+    return to_approve

@@ -108,7 +108,7 @@ class PassSheet:
 
     Raises:
         ValueError: a naive datetime, a serial that is not 32 hex digits, an empty token,
-            plate or route.
+            plate or route, or a route given as one string.
     """
 
     token: str
@@ -124,6 +124,9 @@ class PassSheet:
 
     def __post_init__(self) -> None:
         """Freeze the route and reject values that would print a misleading pass."""
+        # A bare string is a Sequence[str] too, and would print one step per character.
+        if isinstance(self.route, str):
+            raise ValueError("route must be a list of step labels, not one string")
         object.__setattr__(self, "route", tuple(self.route))
         for name in ("valid_from", "valid_until", "issued_at"):
             moment: datetime = getattr(self, name)
@@ -430,8 +433,9 @@ class _Spec:
     qr_fraction: float  # symbol width / page width the QR code aims for
 
 
-# A6 is the driver's copy, held up to a gate officer: the QR symbol takes ~64 % of the width
-# and the plate ~70 %. A4 is the office printout: same order, more air, QR half the width.
+# A6 is the driver's copy, held up to a gate officer: the QR symbol and the plate each take
+# about two thirds of the width. A4 is the office printout: same order, more air, the QR
+# symbol half the width.
 _SPECS: Final[dict[str, _Spec]] = {
     "A6": _Spec(
         margin_mm=5.0,

@@ -50,6 +50,7 @@ class SqlPassRepository(_Repository):
         "valid_until": "valid_until",
     }
     default_sort = "issued_at"
+    tiebreak = "serial"
 
     def add(self, issued: Pass) -> None:
         """Store a newly issued pass."""

@@ -69,6 +69,7 @@ class _Repository:
     # record field -> SQL expression it sorts by; anything else sorts by ``default_sort``.
     sortable: ClassVar[Mapping[str, str]] = {}
     default_sort: ClassVar[str] = "id"
+    tiebreak: ClassVar[str] = "id"  # a unique column: equal sort keys keep a stable order
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -118,7 +119,7 @@ class _Repository:
         order = self.sortable.get(query.sort, self.default_sort)
         direction = "DESC" if query.descending else "ASC"
         rows = self._rows(
-            f"SELECT * FROM {self.table} {clause} ORDER BY {order} {direction}, id {direction} "
+            f"SELECT * FROM {self.table} {clause} ORDER BY {order} {direction}, {self.tiebreak} {direction} "
             "LIMIT :limit OFFSET :offset",
             {**params, "limit": max(0, query.limit), "offset": max(0, query.offset)},
         )

@@ -63,7 +63,7 @@ def services(store: SqliteStore, clock: FakeClock, tmp_path: Path) -> Services:
 @pytest.fixture
 def demo(services: Services, clock: FakeClock) -> Services:
     """Services over a database filled with the demo data (fewer vehicles, same shape)."""
-    populate(services.store, clock(), vehicles=60, params=FAST_HASH)
+    populate(services.store, clock(), vehicles=60, params=FAST_HASH, keys=services.passes.keys)
     return services
 
 

@@ -76,7 +76,7 @@ def render_all(out: Path, language: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(Path(folder) / "demo.db")
         services = Services.build(store, params=QUICK, keys=KeyFolder(Path(folder) / "keys"))
-        populate(store, datetime.now(UTC), params=QUICK)
+        populate(store, datetime.now(UTC), params=QUICK, keys=services.passes.keys)
         shot: Callable[[str], Path] = lambda name: out / f"{language}-{name}.png"  # noqa: E731
         login = LoginDialog(services)
         login.username.setText("clerk")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,11 +25,15 @@ from core.errors import (
 from core.keys import IssuingKey, KeyFolder
 from core.models import (
     ApplicationStatus,
+    CheckpointKind,
+    Page,
     Pass,
     PassStatus,
+    RiskLevel,
     RouteTemplate,
     User,
 )
+from core.pass_document import PassSheet
 from core.permissions import (
     Action,
     allowed,
@@ -37,17 +41,29 @@ from core.permissions import (
     require,
     require_enterprise_scope,
 )
-from core.ports import Repositories, Store
+from core.ports import PassQuery, Repositories, Store
 from core.services.base import Service
 from core.sms import pass_sms_text
 from core.token import PassClaims, TokenCheck, TrustedKey, sign_pass, verify_token
-from core.validation import normalize_text
+from core.validation import mask_id_number, normalize_text
 
 ISSUER = "LoopPass"
+# The printed pass is a Chinese document whatever the interface language.
+RISK_LABELS = {RiskLevel.LOW: "低风险", RiskLevel.MEDIUM: "中风险", RiskLevel.HIGH: "高风险"}
 CHINA = ZoneInfo("Asia/Shanghai")
 # Who may look a pass up: its enterprise's clerks, reviewers, supervisors.
 _READERS = (Action.FILE_APPLICATION, Action.REVIEW_APPLICATION, Action.REVOKE_PASS)
 CTI_BYTES = 16
+
+
+@dataclass(frozen=True)
+class RouteStep:
+    """One point of a pass's route: its kind, the one checkpoint it must be (None: any of
+    that kind) and whether the truck has been scanned there."""
+
+    kind: CheckpointKind
+    checkpoint: str | None
+    done: bool
 
 
 @dataclass(frozen=True)
@@ -204,6 +220,76 @@ class PassService(Service):
             application = self.store.applications.get(issued.application_id)
             require_enterprise_scope(actor, application.enterprise_id if application else -1)
         return issued
+
+    def search(self, actor: User, query: PassQuery) -> Page[Pass]:
+        """Passes matching the query; a clerk sees its enterprise's only."""
+        if not any(allowed(actor, action) for action in _READERS):
+            raise PermissionDenied("may not read passes")
+        scope = enterprise_scope(actor)
+        return self.store.passes.search(
+            query if scope is None else replace(query, enterprise_id=scope)
+        )
+
+    def route_of(self, issued: Pass) -> list[RouteStep]:
+        """The pass's route, with the receiving enterprise's checkpoint and what is done.
+
+        Points are done in order, so the pass's status says how many: ENTERED one, ARRIVED
+        two, ISOLATED three, EXITED all.
+        """
+        application = self.store.applications.get(issued.application_id)
+        enterprise_code = None
+        if application is not None:
+            for point in self.store.checkpoints.list_all():
+                if point.enterprise_id == application.enterprise_id:
+                    enterprise_code = point.code
+        steps = issued.route.steps
+        done = {
+            PassStatus.ENTERED: 1,
+            PassStatus.ARRIVED: 2,
+            PassStatus.ISOLATED: 3,
+            PassStatus.EXITED: len(steps),
+        }.get(issued.status, 0)
+        return [
+            RouteStep(
+                kind, enterprise_code if kind is CheckpointKind.ENTERPRISE else None, index < done
+            )
+            for index, kind in enumerate(steps)
+        ]
+
+    def sheet(self, actor: User, serial: str) -> PassSheet:
+        """What the printed pass shows (driver masked), for the PDF and the pass dialog."""
+        issued = self.get(actor, serial)
+        application = self.store.applications.get(issued.application_id)
+        driver = self.store.drivers.get(application.driver_id) if application else None
+        enterprise = self.store.enterprises.get(application.enterprise_id) if application else None
+        enterprise_name = enterprise.name if enterprise else ""
+        labels = {
+            CheckpointKind.ENTERPRISE: f"企业：{enterprise_name}",
+            CheckpointKind.ISOLATION: "隔离点",
+        }
+        steps = issued.route.steps
+        route = [
+            labels.get(kind, "卡口（入）" if index == 0 else "卡口（出）")
+            for index, kind in enumerate(steps)
+        ]
+        driver_text = f"{driver.name} {mask_id_number(driver.id_number)}" if driver else ""
+        return PassSheet(
+            token=issued.token,
+            serial=issued.serial,
+            plate=issued.plate,
+            driver_masked=driver_text,
+            enterprise_name=enterprise_name,
+            route=route,
+            risk_label=RISK_LABELS[issued.risk],
+            valid_from=issued.valid_from,
+            valid_until=issued.valid_until,
+            issued_at=issued.issued_at,
+        )
+
+    def record_export(self, actor: User, serial: str, formats: list[str]) -> None:
+        """Audit a print or export of a pass (it carries the QR: who took a copy matters)."""
+        with self.store.transaction() as tx:
+            self.audit(tx, actor, "pass.export", "pass", serial, {"formats": formats})
 
     def revoke(self, actor: User, serial: str, reason: str) -> None:
         """Revoke an open pass with a reason; scanning it then gives ``REVOKED``."""

@@ -98,7 +98,7 @@ def test_demo_creates_a_database_and_refuses_to_overwrite_it(tmp_path: Path, hom
     again = run(["--db", path, "demo"], home)
     assert_clean_failure(again)
     assert digest(path) == before
-    assert sorted(p.name for p in path.parent.iterdir()) == ["looppass.db"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["looppass-keys", "looppass.db"]
 
 
 def test_demo_json_output(tmp_path: Path, home: Path) -> None:
