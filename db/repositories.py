@@ -119,8 +119,8 @@ class _Repository:
         order = self.sortable.get(query.sort, self.default_sort)
         direction = "DESC" if query.descending else "ASC"
         rows = self._rows(
-            f"SELECT * FROM {self.table} {clause} ORDER BY {order} {direction}, {self.tiebreak} {direction} "
-            "LIMIT :limit OFFSET :offset",
+            f"SELECT * FROM {self.table} {clause} ORDER BY {order} {direction},"
+            f" {self.tiebreak} {direction} LIMIT :limit OFFSET :offset",
             {**params, "limit": max(0, query.limit), "offset": max(0, query.offset)},
         )
         total = self._one(f"SELECT count(*) AS n FROM {self.table} {clause}", params)

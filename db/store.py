@@ -18,6 +18,12 @@ import sqlite_utils
 
 from core.errors import NotADatabase, SchemaTooNew, StorageBusy, StorageFailure
 from core.ports import Repositories
+from db.passes import (
+    SqlKeyRepository,
+    SqlOutboxRepository,
+    SqlPassRepository,
+    SqlSettingsRepository,
+)
 from db.repositories import (
     SqlApplicationRepository,
     SqlAuditLog,
@@ -27,12 +33,6 @@ from db.repositories import (
     SqlRiskRegionRepository,
     SqlUserRepository,
     SqlVehicleRepository,
-)
-from db.passes import (
-    SqlKeyRepository,
-    SqlOutboxRepository,
-    SqlPassRepository,
-    SqlSettingsRepository,
 )
 from db.schema import MIGRATIONS, SCHEMA_VERSION
 
