@@ -62,7 +62,8 @@ class FormDialog(QDialog):
         layout.addWidget(self._general_error)
         layout.addWidget(self.buttons)
 
-    def _add(self, field: str, label: str, widget: QWidget) -> None:
+    def add_field(self, field: str, label: str, widget: QWidget) -> None:
+        """Any input widget as a field, with its error label under it."""
         error = QLabel()
         error.setObjectName(f"error_{field}")
         error.setStyleSheet(ERROR_STYLE)
@@ -88,7 +89,7 @@ class FormDialog(QDialog):
         if secret:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
         edit.textEdited.connect(lambda _text, f=field: self._clear_error(f))
-        self._add(field, label, edit)
+        self.add_field(field, label, edit)
         return edit
 
     def add_combo(
@@ -101,14 +102,14 @@ class FormDialog(QDialog):
         if current is not None:
             combo.setCurrentIndex(max(0, combo.findData(current)))
         combo.currentIndexChanged.connect(lambda _i, f=field: self._clear_error(f))
-        self._add(field, label, combo)
+        self.add_field(field, label, combo)
         return combo
 
     def add_check(self, field: str, label: str, checked: bool = False) -> QCheckBox:
         """A tick box."""
         box = QCheckBox()
         box.setChecked(checked)
-        self._add(field, label, box)
+        self.add_field(field, label, box)
         return box
 
     def text(self, field: str) -> str:

@@ -76,6 +76,7 @@ class ListPage(QWidget):
         top.addWidget(heading)
         top.addStretch(1)
         top.addWidget(self.search)
+        self.top_row = top  # pages add filters beside the search box
         bottom = QHBoxLayout()
         bottom.addWidget(self.count)
         bottom.addLayout(self.actions)
@@ -142,9 +143,10 @@ class ListPage(QWidget):
         except DomainError as error:
             QMessageBox.warning(self, self.title, error_message(error))
 
-    def load(self) -> None:
+    def load(self, descending: bool = False) -> None:
         """First load, in the order of the first column (enabling sorting sorts once)."""
-        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(0, order)
         self._guarded(lambda: self.table.setSortingEnabled(True))
 
     def _on_reset(self) -> None:

@@ -22,6 +22,7 @@ from core.permissions import Action, allowed
 from core.services import Services
 from ui.i18n import LANGUAGES, save_language, saved_language, settings
 from ui.messages import name_of
+from ui.pages.applications import ApplicationsPage
 from ui.pages.fleet import DriversPage, VehiclesPage
 from ui.pages.registry import CheckpointsPage, EnterprisesPage, RiskRegionsPage
 from ui.pages.users import UsersPage
@@ -30,6 +31,7 @@ PageFactory = Callable[[Services, User, QWidget | None], QWidget]
 
 # (permission needed, page class) in navigation order.
 SCREENS: tuple[tuple[Action, PageFactory], ...] = (
+    (Action.FILE_APPLICATION, ApplicationsPage),
     (Action.MANAGE_FLEET, VehiclesPage),
     (Action.MANAGE_FLEET, DriversPage),
     (Action.VIEW_ENTERPRISES, EnterprisesPage),

@@ -12,6 +12,7 @@ from core.errors import AccountLocked, DomainError, Duplicate
 from core.validation import ValidationCode
 
 CONTEXT = "Messages"
+_VALIDATION_CODES = frozenset(code.value for code in ValidationCode)
 
 _VALIDATION = {
     ValidationCode.REQUIRED: QT_TRANSLATE_NOOP("Messages", "Required."),
@@ -119,6 +120,33 @@ _NAMES = {
 }
 
 
+_IMPORT = {
+    "UNKNOWN_REGION": QT_TRANSLATE_NOOP("Messages", "Unknown region code."),
+    "REGISTERED_ELSEWHERE": QT_TRANSLATE_NOOP(
+        "Messages", "Already registered by another enterprise."
+    ),
+    "NAME_MISMATCH": QT_TRANSLATE_NOOP(
+        "Messages", "This ID number is registered under another name."
+    ),
+    "NO_ROWS": QT_TRANSLATE_NOOP("Messages", "The file has no data rows."),
+    "EMPTY_FILE": QT_TRANSLATE_NOOP("Messages", "The file is empty."),
+    "MISSING_COLUMNS": QT_TRANSLATE_NOOP("Messages", "Columns missing: {detail}"),
+    "TOO_MANY_ROWS": QT_TRANSLATE_NOOP("Messages", "Too many rows: {detail}."),
+    "NO_FILE": QT_TRANSLATE_NOOP("Messages", "The file does not exist."),
+    "FILE_TOO_LARGE": QT_TRANSLATE_NOOP("Messages", "The file is too large: {detail}."),
+    "UNSUPPORTED_TYPE": QT_TRANSLATE_NOOP("Messages", "Use an .xlsx or .csv file."),
+    "BAD_XLSX": QT_TRANSLATE_NOOP("Messages", "The Excel file cannot be read."),
+}
+
+
+def row_error_message(code: str, detail: str = "", field: str = "") -> str:
+    """The translated message for an import problem (a cell's reason code or a file error)."""
+    if code in _VALIDATION_CODES:
+        return validation_message(code, field)
+    source = _IMPORT.get(code)
+    return _tr(source).format(detail=detail) if source else code
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
@@ -127,7 +155,7 @@ def validation_message(code: str, field: str = "") -> str:
     """The translated message for a ``ValidationCode`` on ``field``."""
     if code == ValidationCode.BAD_FORMAT and field in _FORMAT_BY_FIELD:
         return _tr(_FORMAT_BY_FIELD[field])
-    source = _VALIDATION.get(ValidationCode(code)) if code in ValidationCode else None
+    source = _VALIDATION.get(ValidationCode(code)) if code in _VALIDATION_CODES else None
     return _tr(source) if source else code
 
 

@@ -1,6 +1,213 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ApplicationsPage</name>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="43" />
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="44" />
+        <source>Waiting for review</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="45" />
+        <source>Approved</source>
+        <translation>已通过</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="46" />
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="47" />
+        <source>Withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="69" />
+        <source>Filed</source>
+        <translation>报备时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="70" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="71" />
+        <source>Plate</source>
+        <translation>车牌号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="72" />
+        <location filename="../../ui/pages/applications.py" line="147" />
+        <source>Driver</source>
+        <translation>驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="73" />
+        <location filename="../../ui/pages/applications.py" line="156" />
+        <source>Origin</source>
+        <translation>始发地</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="74" />
+        <source>Risk</source>
+        <translation>风险</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="76" />
+        <location filename="../../ui/pages/applications.py" line="168" />
+        <source>Planned arrival</source>
+        <translation>计划到达</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="80" />
+        <location filename="../../ui/pages/applications.py" line="161" />
+        <source>Cargo</source>
+        <translation>货物</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="81" />
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="85" />
+        <source>Applications</source>
+        <translation>报备申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="88" />
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="93" />
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="94" />
+        <source>Submit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="95" />
+        <source>Withdraw</source>
+        <translation>撤回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="96" />
+        <source>Download template…</source>
+        <translation>下载模板…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="97" />
+        <source>Import file…</source>
+        <translation>批量导入…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="98" />
+        <source>New application…</source>
+        <translation>新建报备…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="109" />
+        <source>Pass {serial}</source>
+        <translation>通行证 {serial}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="142" />
+        <source>Vehicle</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="150" />
+        <source>Co-driver</source>
+        <translation>副驾驶</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="151" />
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="161" />
+        <source>e.g. electronic parts</source>
+        <translation>如 电子元件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="171" />
+        <source> h</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="173" />
+        <source>Valid for</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="190" />
+        <source>New application</source>
+        <translation>新建报备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="192" />
+        <source>Submit for review</source>
+        <translation>提交审核</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="195" />
+        <source>Save as draft</source>
+        <translation>存为草稿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="222" />
+        <source>Only drafts and applications waiting for review can be changed.</source>
+        <translation>只有草稿和待审核的申请可以修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="225" />
+        <source>Edit application</source>
+        <translation>修改报备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="244" />
+        <source>Withdraw the application for {plate}?</source>
+        <translation>确定撤回 {plate} 的报备申请吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="255" />
+        <source>Save template</source>
+        <translation>保存模板</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="255" />
+        <source>Excel (*.xlsx);;CSV (*.csv)</source>
+        <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="263" />
+        <source>Import applications</source>
+        <translation>导入报备申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="263" />
+        <source>Spreadsheets (*.xlsx *.csv)</source>
+        <translation>表格文件 (*.xlsx *.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="278" />
+        <source>{count} applications were filed and sent for review.</source>
+        <translation>{count} 份申请已提交审核。</translation>
+    </message>
+</context>
+<context>
     <name>CheckpointsPage</name>
     <message>
         <location filename="../../ui/pages/registry.py" line="99" />
@@ -251,6 +458,39 @@ This look-up was recorded in the audit log.</source>
     </message>
 </context>
 <context>
+    <name>ImportReport</name>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="290" />
+        <source>Nothing was imported</source>
+        <translation>未导入任何数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="294" />
+        <source>The file has {count} problem(s). Nothing was saved: correct the file and import it again.</source>
+        <translation>文件中有 {count} 处问题，未保存任何数据。请修改文件后重新导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="301" />
+        <source>Row</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="301" />
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="301" />
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="304" />
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+</context>
+<context>
     <name>ListPage</name>
     <message>
         <location filename="../../ui/list_page.py" line="47" />
@@ -258,7 +498,7 @@ This look-up was recorded in the audit log.</source>
         <translation>搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/list_page.py" line="152" />
+        <location filename="../../ui/list_page.py" line="154" />
         <source>{count} records</source>
         <translation>共 {count} 条</translation>
     </message>
@@ -294,52 +534,52 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="63" />
+        <location filename="../../ui/main_window.py" line="65" />
         <source>LoopPass 闭环通行证</source>
         <translation>闭环通行证 LoopPass</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="84" />
+        <location filename="../../ui/main_window.py" line="86" />
         <source>Your role has no screens here yet.</source>
         <translation>您的角色暂无可用页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="94" />
+        <location filename="../../ui/main_window.py" line="96" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="95" />
+        <location filename="../../ui/main_window.py" line="97" />
         <source>Sign &amp;out</source>
         <translation>退出登录(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="98" />
+        <location filename="../../ui/main_window.py" line="100" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="103" />
+        <location filename="../../ui/main_window.py" line="105" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="121" />
+        <location filename="../../ui/main_window.py" line="123" />
         <source>User: {name} ({role})</source>
         <translation>用户：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="126" />
+        <location filename="../../ui/main_window.py" line="128" />
         <source>Database: {path}</source>
         <translation>数据库：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="142" />
+        <location filename="../../ui/main_window.py" line="144" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="145" />
         <source>The language changes the next time LoopPass starts.</source>
         <translation>语言将在下次启动时生效。</translation>
     </message>
@@ -604,7 +844,62 @@ This look-up was recorded in the audit log.</source>
         <translation>需人工核验</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="144" />
+        <location filename="../../ui/messages.py" line="123" />
+        <source>Unknown region code.</source>
+        <translation>未知的行政区划代码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="124" />
+        <source>Already registered by another enterprise.</source>
+        <translation>已被其他企业登记。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="127" />
+        <source>This ID number is registered under another name.</source>
+        <translation>该身份证号已登记为其他姓名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="130" />
+        <source>The file has no data rows.</source>
+        <translation>文件中没有数据行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="131" />
+        <source>The file is empty.</source>
+        <translation>文件为空。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="132" />
+        <source>Columns missing: {detail}</source>
+        <translation>缺少列：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="133" />
+        <source>Too many rows: {detail}.</source>
+        <translation>行数过多：{detail}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="134" />
+        <source>The file does not exist.</source>
+        <translation>文件不存在。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="135" />
+        <source>The file is too large: {detail}.</source>
+        <translation>文件过大：{detail}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="136" />
+        <source>Use an .xlsx or .csv file.</source>
+        <translation>请使用 .xlsx 或 .csv 文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="137" />
+        <source>The Excel file cannot be read.</source>
+        <translation>无法读取该 Excel 文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="171" />
         <source>Unexpected error. Details were written to the log.</source>
         <translation>发生意外错误，详情已写入日志。</translation>
     </message>

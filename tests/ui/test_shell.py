@@ -17,7 +17,7 @@ from ui.table_model import Column, RecordTableModel
 
 EXPECTED_SCREENS = {
     "admin": ["企业", "点位", "风险地区", "用户"],
-    "clerk": ["车辆", "驾驶员", "点位", "风险地区"],
+    "clerk": ["报备申请", "车辆", "驾驶员", "点位", "风险地区"],
     "reviewer": ["企业", "车辆", "驾驶员", "点位", "风险地区"],
     "supervisor": ["企业", "车辆", "驾驶员", "点位", "风险地区"],
     "gate1": ["点位"],

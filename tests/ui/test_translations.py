@@ -59,4 +59,4 @@ def test_english_switch_shows_english(qtbot: QtBot, qapp: QApplication, demo: Se
     create_application("en")
     window = MainWindow(demo, demo_user(demo, "clerk"), "x.db")
     qtbot.addWidget(window)
-    assert window.navigation.item(0).text() == "Vehicles"
+    assert window.navigation.item(0).text() == "Applications"
