@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = one.add_parser("revoke", help="revoke a pass")
     revoke.add_argument("serial")
     revoke.add_argument("--reason", required=True)
+    sms = sub.add_parser("sms", help="SMS outbox").add_subparsers(dest="sms_command")
+    sms.add_parser("deliver", help="send due texts once through the configured gateway")
     return parser
 
 
@@ -131,8 +133,6 @@ def run_command(args: argparse.Namespace, db_path: Path) -> int:
     try:
         if args.command == "checkpoints":
             return _emit(commands.checkpoints(services), args.json)
-        if args.command == "audit" and args.audit_command == "verify":
-            return _emit(commands.audit_verify(services, _login(services, args)), args.json)
         return _emit(_signed_in_command(services, args), args.json)
     finally:
         services.store.close()
@@ -141,9 +141,12 @@ def run_command(args: argparse.Namespace, db_path: Path) -> int:
 def _signed_in_command(services: Services, args: argparse.Namespace) -> Result:
     """The commands that act as the signed-in user."""
     command = args.command
-    if command == "pass":
-        command = f"pass {args.pass_command}"
+    sub_command = getattr(args, f"{command}_command", None)
+    if sub_command:
+        command = f"{command} {sub_command}"
     runners = {
+        "audit verify": lambda user: commands.audit_verify(services, user),
+        "sms deliver": lambda _user: commands.sms_deliver(services),
         "apply": lambda user: commands.apply(services, user, args.file),
         "approve": lambda user: commands.approve(services, user, args.ids),
         "reject": lambda user: commands.reject(services, user, args.id, args.reason),

@@ -228,6 +228,13 @@ def pass_revoke(services: Services, actor: User, serial: str, reason: str) -> Re
     return Result(EXIT_OK, {"revoked": serial}, f"{serial}: revoked")
 
 
+def sms_deliver(services: Services) -> Result:
+    """Send the due texts of the outbox once (run it from a timer, e.g. every minute)."""
+    counts = services.outbox.deliver_due()
+    text = f"sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}"
+    return Result(EXIT_OK, counts, text)
+
+
 def describe_error(error: Exception) -> tuple[str, str]:
     """A stable code and an English message for an expected failure."""
     if isinstance(error, FormInvalid):

@@ -89,7 +89,10 @@ class KeyFolder:
             file.write(pem)
             file.flush()
             os.fsync(file.fileno())
-        return IssuingKey(kid, raw, now, now, now + lifetime)
+        # Pass times are whole seconds (CWT NumericDate): a window starting at 08:00:00.5 could
+        # not sign a pass issued within that second, nor verify it.
+        start = now.replace(microsecond=0)
+        return IssuingKey(kid, raw, now, start, start + lifetime)
 
     def load(self, kid: bytes) -> Ed25519PrivateKey:
         """The private key with id ``kid``; ``FileNotFoundError`` if this machine lacks it."""

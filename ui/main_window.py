@@ -24,6 +24,7 @@ from ui.i18n import LANGUAGES, save_language, saved_language, settings
 from ui.messages import name_of
 from ui.pages.applications import ApplicationsPage
 from ui.pages.fleet import DriversPage, VehiclesPage
+from ui.pages.outbox import KeysPage, OutboxPage
 from ui.pages.registry import CheckpointsPage, EnterprisesPage, RiskRegionsPage
 from ui.pages.users import UsersPage
 
@@ -40,6 +41,10 @@ SCREENS: tuple[tuple[Action, PageFactory], ...] = (
     (Action.VIEW_CHECKPOINTS, CheckpointsPage),
     (Action.VIEW_RISK_REGIONS, RiskRegionsPage),
     (Action.VIEW_USERS, UsersPage),
+    (Action.FILE_APPLICATION, OutboxPage),
+    (Action.REVIEW_APPLICATION, OutboxPage),
+    (Action.REVOKE_PASS, OutboxPage),
+    (Action.MANAGE_SETTINGS, KeysPage),
 )
 
 

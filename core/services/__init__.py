@@ -13,6 +13,7 @@ from core.services.accounts import AccountService
 from core.services.applications import ApplicationImporter, ApplicationService
 from core.services.audit import AuditService
 from core.services.fleet import FleetService
+from core.services.outbox import OutboxService
 from core.services.passes import PassService
 from core.services.registry import RegistryService
 
@@ -29,6 +30,7 @@ class Services:
     applications: ApplicationService
     importer: ApplicationImporter
     passes: PassService
+    outbox: OutboxService
 
     @classmethod
     def build(
@@ -53,6 +55,7 @@ class Services:
             applications=applications,
             importer=ApplicationImporter(store, applications, clock),
             passes=PassService(store, keys, clock),
+            outbox=OutboxService(store, clock),
         )
 
 

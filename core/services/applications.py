@@ -327,7 +327,8 @@ class ApplicationImporter(Service):
         require(actor, Action.FILE_APPLICATION)
         enterprise_id = _own_enterprise(actor)
         errors: list[RowError] = []
-        checked = [self._check_row(row, enterprise_id, errors) for row in rows]
+        names: dict[str, str] = {}  # ID number -> name, of drivers new in this file
+        checked = [self._check_row(row, enterprise_id, errors, names) for row in rows]
         if not rows:
             errors.append(RowError(1, "file", "NO_ROWS"))
         if errors:
@@ -338,10 +339,12 @@ class ApplicationImporter(Service):
         with self.store.transaction() as tx:
             for row in checked:
                 assert row is not None  # no errors means every row was checked
-                vehicle_id = self._vehicle(tx, enterprise_id, row, now)
-                driver_id = self._driver(tx, enterprise_id, row.driver, now)
+                vehicle_id = self._vehicle(tx, actor, enterprise_id, row, now)
+                driver_id = self._driver(tx, actor, enterprise_id, row.driver, now)
                 co_id = (
-                    self._driver(tx, enterprise_id, row.co_driver, now) if row.co_driver else None
+                    self._driver(tx, actor, enterprise_id, row.co_driver, now)
+                    if row.co_driver
+                    else None
                 )
                 application = tx.applications.add(
                     enterprise_id,
@@ -368,7 +371,7 @@ class ApplicationImporter(Service):
         return created
 
     def _check_row(
-        self, row: RawRow, enterprise_id: int, errors: list[RowError]
+        self, row: RawRow, enterprise_id: int, errors: list[RowError], names: dict[str, str]
     ) -> _ImportRow | None:
         found: list[RowError] = []
 
@@ -416,6 +419,11 @@ class ApplicationImporter(Service):
             vehicle = self.store.vehicles.by_plate(plate.text)
             if vehicle is not None and vehicle.enterprise_id != enterprise_id:
                 found.append(RowError(row.number, "plate", "REGISTERED_ELSEWHERE"))
+        if driver is not None and co_driver is not None and driver[1] == co_driver[1]:
+            # As in the filing form: the co-driver must be another person.
+            found.append(
+                RowError(row.number, "co_driver_id_number", ValidationCode.BAD_FORMAT.value)
+            )
         for prefix, person in (("driver", driver), ("co_driver", co_driver)):
             if person is None:
                 continue
@@ -423,6 +431,10 @@ class ApplicationImporter(Service):
             if known is not None and known.enterprise_id != enterprise_id:
                 found.append(RowError(row.number, f"{prefix}_id_number", "REGISTERED_ELSEWHERE"))
             elif known is not None and known.name != person[0]:
+                found.append(RowError(row.number, f"{prefix}_name", "NAME_MISMATCH"))
+            elif known is None and names.setdefault(person[1], person[0]) != person[0]:
+                # A driver new in this file is registered by its first row; a later row
+                # naming the same ID number otherwise would be silently filed under that name.
                 found.append(RowError(row.number, f"{prefix}_name", "NAME_MISMATCH"))
         errors.extend(found)
         if found or plate is None or driver is None or region is None or arrival is None:
@@ -456,7 +468,9 @@ class ApplicationImporter(Service):
             return None
         return name, id_number, phone
 
-    def _vehicle(self, tx: Repositories, enterprise_id: int, row: _ImportRow, now: datetime) -> int:
+    def _vehicle(
+        self, tx: Repositories, actor: User, enterprise_id: int, row: _ImportRow, now: datetime
+    ) -> int:
         existing = tx.vehicles.by_plate(row.plate.text)
         if existing is not None:
             return existing.id
@@ -464,19 +478,29 @@ class ApplicationImporter(Service):
             enterprise_id, row.plate.text, row.plate.kind.value, False, row.vehicle_description, now
         )
         tx.audit.append(
-            now, "import", "vehicle.add", "vehicle", str(vehicle.id), {"plate": vehicle.plate}
+            now,
+            actor.username,
+            "vehicle.add",
+            "vehicle",
+            str(vehicle.id),
+            {"plate": vehicle.plate},
         )
         return vehicle.id
 
     def _driver(
-        self, tx: Repositories, enterprise_id: int, person: tuple[str, str, str], now: datetime
+        self,
+        tx: Repositories,
+        actor: User,
+        enterprise_id: int,
+        person: tuple[str, str, str],
+        now: datetime,
     ) -> int:
         name, id_number, phone = person
         existing = tx.drivers.by_id_number(id_number)
         if existing is not None:
             return existing.id
         driver = tx.drivers.add(enterprise_id, name, id_number, phone, now)
-        tx.audit.append(now, "import", "driver.add", "driver", str(driver.id), {})
+        tx.audit.append(now, actor.username, "driver.add", "driver", str(driver.id), {})
         return driver.id
 
 
