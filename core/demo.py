@@ -8,6 +8,7 @@ The demo accounts share one password, shown in the README: ``LoopPass-demo``.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from core.keys import KeyFolder
@@ -18,6 +19,7 @@ from core.services.passes import PassService
 from core.validation import PlateKind
 
 DEMO_PASSWORD = "LoopPass-demo"
+WHITELISTED = 8  # the first enterprises are on the supply-guarantee whitelist
 DEMO_USERS = ("admin", "reviewer", "supervisor", "clerk", "gate1")
 SEED = 2022
 
@@ -184,6 +186,16 @@ def _enterprises(tx: Repositories, rng: random.Random, now: datetime) -> list[in
         tx.audit.append(
             now, "system", "checkpoint.add", "checkpoint", str(point.id), {"code": point.code}
         )
+        if index <= WHITELISTED:
+            tx.enterprises.update(replace(enterprise, whitelisted=True))
+            tx.audit.append(
+                now,
+                "system",
+                "enterprise.whitelist",
+                "enterprise",
+                str(enterprise.id),
+                {"whitelisted": True},
+            )
         ids.append(enterprise.id)
     return ids
 

@@ -116,6 +116,7 @@ class Enterprise:
     contact_name: str
     contact_phone: str
     active: bool = True
+    whitelisted: bool = False  # on the supply-guarantee whitelist (保供企业白名单)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,7 @@ class ApplicationView:
     risk: RiskLevel
     filed_by_name: str
     pass_serial: str | None = None
+    enterprise_whitelisted: bool = False
 
 
 @dataclass(frozen=True, slots=True)

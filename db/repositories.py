@@ -136,6 +136,7 @@ def _enterprise(row: Row) -> Enterprise:
         contact_name=row["contact_name"],
         contact_phone=row["contact_phone"],
         active=bool(row["active"]),
+        whitelisted=bool(row["whitelisted"]),
     )
 
 
@@ -160,8 +161,8 @@ class SqlEnterpriseRepository(_Repository):
         """Overwrite every field of an existing enterprise."""
         self._update(
             "UPDATE enterprises SET name = :name, credit_code = :credit_code, address = :address,"
-            " contact_name = :contact_name, contact_phone = :contact_phone, active = :active "
-            "WHERE id = :id",
+            " contact_name = :contact_name, contact_phone = :contact_phone, active = :active,"
+            " whitelisted = :whitelisted WHERE id = :id",
             {
                 "id": enterprise.id,
                 "name": enterprise.name,
@@ -170,6 +171,7 @@ class SqlEnterpriseRepository(_Repository):
                 "contact_name": enterprise.contact_name,
                 "contact_phone": enterprise.contact_phone,
                 "active": int(enterprise.active),
+                "whitelisted": int(enterprise.whitelisted),
             },
         )
 
@@ -703,6 +705,7 @@ class SqlApplicationRepository(_Repository):
         direction = "DESC" if query.descending else "ASC"
         rows = self._rows(
             f"SELECT a.*, v.plate AS v_plate, d.name AS d_name, e.name AS e_name,"
+            f" e.whitelisted AS e_whitelisted,"
             f" r.name AS r_name, r.level AS r_level, u.display_name AS u_name,"
             f" p.serial AS p_serial {_APPLICATION_JOIN} {clause}"
             f" ORDER BY {order} {direction}, a.id {direction} LIMIT :limit OFFSET :offset",
@@ -719,6 +722,7 @@ class SqlApplicationRepository(_Repository):
                 risk=RiskLevel(row["r_level"]),
                 filed_by_name=row["u_name"],
                 pass_serial=row["p_serial"],
+                enterprise_whitelisted=bool(row["e_whitelisted"]),
             )
             for row in rows
         )

@@ -20,7 +20,9 @@ MIGRATIONS: tuple[str, ...] = (
         address       TEXT NOT NULL DEFAULT '',
         contact_name  TEXT NOT NULL DEFAULT '',
         contact_phone TEXT NOT NULL DEFAULT '',
-        active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+        active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        -- on the city's supply-guarantee whitelist (保供企业白名单): reviewers see a badge
+        whitelisted   INTEGER NOT NULL DEFAULT 0 CHECK (whitelisted IN (0, 1))
     );
     CREATE INDEX enterprises_name ON enterprises(name);
 

@@ -141,6 +141,23 @@ class RegistryService(Service):
                 tx.checkpoints.update(replace(point, name=name))
             self.audit(tx, actor, "enterprise.update", "enterprise", enterprise_id)
 
+    def set_whitelisted(self, actor: User, enterprise_id: int, whitelisted: bool) -> None:
+        """Put an enterprise on, or take it off, the supply-guarantee whitelist."""
+        require(actor, Action.MANAGE_ENTERPRISES)
+        with self.store.transaction() as tx:
+            current = tx.enterprises.get(enterprise_id)
+            if current is None:
+                raise NotFound(f"enterprise {enterprise_id}")
+            tx.enterprises.update(replace(current, whitelisted=whitelisted))
+            self.audit(
+                tx,
+                actor,
+                "enterprise.whitelist",
+                "enterprise",
+                enterprise_id,
+                {"whitelisted": whitelisted},
+            )
+
     def search_enterprises(self, actor: User, query: SearchQuery) -> Page[Enterprise]:
         """A page of enterprises matching the query."""
         require(actor, Action.VIEW_ENTERPRISES)

@@ -154,6 +154,12 @@ CASES = (
     ),
     Case("RegistryService.update_enterprise", Action.MANAGE_ENTERPRISES, _update_enterprise, 1),
     Case(
+        "RegistryService.set_whitelisted",
+        Action.MANAGE_ENTERPRISES,
+        lambda s, u, w: s.registry.set_whitelisted(u, w.other_enterprise, True),
+        1,
+    ),
+    Case(
         "RegistryService.search_enterprises",
         Action.VIEW_ENTERPRISES,
         lambda s, u, w: s.registry.search_enterprises(u, SearchQuery()),

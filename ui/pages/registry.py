@@ -30,6 +30,9 @@ class EnterprisesPage(ListPage):
                 lambda e: mask_phone(e.contact_phone) if e.contact_phone else "",
             ),
             Column(self.tr("Address"), lambda e: e.address),
+            Column(
+                self.tr("Whitelist"), lambda e: self.tr("Supply whitelist") if e.whitelisted else ""
+            ),
         ]
         model = RecordTableModel(
             columns, lambda query: services.registry.search_enterprises(user, query)
@@ -37,6 +40,7 @@ class EnterprisesPage(ListPage):
         super().__init__(self.tr("Enterprises"), model, parent)
         if allowed(user, Action.MANAGE_ENTERPRISES):
             self.add_row_action(self.tr("Edit…"), self.edit)
+            self.add_row_action(self.tr("Whitelist on / off"), self.toggle_whitelist)
             self.add_action(self.tr("Register enterprise…"), self.add, "Ctrl+N")
         self.load()
 
@@ -87,6 +91,11 @@ class EnterprisesPage(ListPage):
         )
         if dialog.exec():
             self.refresh()
+
+    def toggle_whitelist(self, enterprise: Enterprise) -> None:
+        """Put the enterprise on the supply-guarantee whitelist, or take it off."""
+        self.services.registry.set_whitelisted(self.user, enterprise.id, not enterprise.whitelisted)
+        self.refresh()
 
 
 class CheckpointsPage(ListPage):
