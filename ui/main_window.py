@@ -25,7 +25,9 @@ from ui.messages import name_of
 from ui.pages.applications import ApplicationsPage
 from ui.pages.fleet import DriversPage, VehiclesPage
 from ui.pages.outbox import KeysPage, OutboxPage
+from ui.pages.passes import PassesPage
 from ui.pages.registry import CheckpointsPage, EnterprisesPage, RiskRegionsPage
+from ui.pages.review import ReviewQueuePage
 from ui.pages.users import UsersPage
 
 PageFactory = Callable[[Services, User, QWidget | None], QWidget]
@@ -33,6 +35,9 @@ PageFactory = Callable[[Services, User, QWidget | None], QWidget]
 # (permission needed, page class) in navigation order.
 SCREENS: tuple[tuple[Action, PageFactory], ...] = (
     (Action.FILE_APPLICATION, ApplicationsPage),
+    (Action.REVIEW_APPLICATION, ReviewQueuePage),
+    (Action.FILE_APPLICATION, PassesPage),
+    (Action.REVOKE_PASS, PassesPage),
     (Action.MANAGE_FLEET, VehiclesPage),
     (Action.MANAGE_FLEET, DriversPage),
     (Action.VIEW_ENTERPRISES, EnterprisesPage),

@@ -210,60 +210,60 @@
 <context>
     <name>CheckpointsPage</name>
     <message>
-        <location filename="../../ui/pages/registry.py" line="99" />
-        <location filename="../../ui/pages/registry.py" line="117" />
+        <location filename="../../ui/pages/registry.py" line="108" />
+        <location filename="../../ui/pages/registry.py" line="126" />
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="100" />
-        <location filename="../../ui/pages/registry.py" line="118" />
+        <location filename="../../ui/pages/registry.py" line="109" />
+        <location filename="../../ui/pages/registry.py" line="127" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="101" />
-        <location filename="../../ui/pages/registry.py" line="121" />
+        <location filename="../../ui/pages/registry.py" line="110" />
+        <location filename="../../ui/pages/registry.py" line="130" />
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="102" />
+        <location filename="../../ui/pages/registry.py" line="111" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="102" />
+        <location filename="../../ui/pages/registry.py" line="111" />
         <source>Open</source>
         <translation>开放</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="102" />
+        <location filename="../../ui/pages/registry.py" line="111" />
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="108" />
+        <location filename="../../ui/pages/registry.py" line="117" />
         <source>Checkpoints</source>
         <translation>点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="110" />
+        <location filename="../../ui/pages/registry.py" line="119" />
         <source>Open / close</source>
         <translation>开放 / 关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="111" />
+        <location filename="../../ui/pages/registry.py" line="120" />
         <source>Add gate or isolation point…</source>
         <translation>新增卡口或隔离点…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="116" />
+        <location filename="../../ui/pages/registry.py" line="125" />
         <source>Add checkpoint</source>
         <translation>新增点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="117" />
+        <location filename="../../ui/pages/registry.py" line="126" />
         <source>e.g. G06</source>
         <translation>如 G06</translation>
     </message>
@@ -356,7 +356,7 @@ This look-up was recorded in the audit log.</source>
     <name>EnterprisesPage</name>
     <message>
         <location filename="../../ui/pages/registry.py" line="25" />
-        <location filename="../../ui/pages/registry.py" line="45" />
+        <location filename="../../ui/pages/registry.py" line="49" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -367,54 +367,69 @@ This look-up was recorded in the audit log.</source>
     </message>
     <message>
         <location filename="../../ui/pages/registry.py" line="27" />
-        <location filename="../../ui/pages/registry.py" line="54" />
+        <location filename="../../ui/pages/registry.py" line="58" />
         <source>Contact</source>
         <translation>联系人</translation>
     </message>
     <message>
         <location filename="../../ui/pages/registry.py" line="29" />
-        <location filename="../../ui/pages/registry.py" line="58" />
+        <location filename="../../ui/pages/registry.py" line="62" />
         <source>Contact mobile</source>
         <translation>联系人手机</translation>
     </message>
     <message>
         <location filename="../../ui/pages/registry.py" line="32" />
-        <location filename="../../ui/pages/registry.py" line="52" />
+        <location filename="../../ui/pages/registry.py" line="56" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="37" />
+        <location filename="../../ui/pages/registry.py" line="34" />
+        <source>Whitelist</source>
+        <translation>白名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="34" />
+        <source>Supply whitelist</source>
+        <translation>保供白名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="40" />
         <source>Enterprises</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="39" />
+        <location filename="../../ui/pages/registry.py" line="42" />
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="40" />
+        <location filename="../../ui/pages/registry.py" line="43" />
+        <source>Whitelist on / off</source>
+        <translation>加入 / 移出白名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/registry.py" line="44" />
         <source>Register enterprise…</source>
         <translation>登记企业…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="48" />
+        <location filename="../../ui/pages/registry.py" line="52" />
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="50" />
+        <location filename="../../ui/pages/registry.py" line="54" />
         <source>18 characters</source>
         <translation>18 位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="75" />
+        <location filename="../../ui/pages/registry.py" line="79" />
         <source>Register enterprise</source>
         <translation>登记企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="82" />
+        <location filename="../../ui/pages/registry.py" line="86" />
         <source>Edit enterprise</source>
         <translation>编辑企业</translation>
     </message>
@@ -491,6 +506,84 @@ This look-up was recorded in the audit log.</source>
     </message>
 </context>
 <context>
+    <name>KeysPage</name>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="60" />
+        <source>Key id</source>
+        <translation>密钥编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="61" />
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="62" />
+        <source>Valid until</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="63" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="68" />
+        <source>Issuing keys</source>
+        <translation>签发密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="69" />
+        <source>Withdraw…</source>
+        <translation>吊销…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="70" />
+        <source>Export trust list…</source>
+        <translation>导出信任列表…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="71" />
+        <source>Rotate key</source>
+        <translation>轮换密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="76" />
+        <source>Withdrawn: its passes are invalid</source>
+        <translation>已吊销：其签发的通行证均失效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="78" />
+        <source>Verifies only</source>
+        <translation>仅用于核验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="79" />
+        <source>Signs new passes</source>
+        <translation>签发新通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="84" />
+        <source>Create a new signing key? Passes already issued stay valid.</source>
+        <translation>确定创建新的签发密钥吗？已签发的通行证仍然有效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="96" />
+        <source>Withdraw key {kid}? Every pass it signed will be refused at the checkpoints (KEY_NOT_VALID). This cannot be undone.</source>
+        <translation>确定吊销密钥 {kid} 吗？由其签发的所有通行证都将在点位被拦截（KEY_NOT_VALID），且无法恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="109" />
+        <source>Export trust list</source>
+        <translation>导出信任列表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="109" />
+        <source>JSON (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
+    </message>
+</context>
+<context>
     <name>ListPage</name>
     <message>
         <location filename="../../ui/list_page.py" line="47" />
@@ -534,52 +627,52 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="65" />
+        <location filename="../../ui/main_window.py" line="75" />
         <source>LoopPass 闭环通行证</source>
         <translation>闭环通行证 LoopPass</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="86" />
+        <location filename="../../ui/main_window.py" line="96" />
         <source>Your role has no screens here yet.</source>
         <translation>您的角色暂无可用页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="96" />
+        <location filename="../../ui/main_window.py" line="106" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="97" />
+        <location filename="../../ui/main_window.py" line="107" />
         <source>Sign &amp;out</source>
         <translation>退出登录(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="100" />
+        <location filename="../../ui/main_window.py" line="110" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="105" />
+        <location filename="../../ui/main_window.py" line="115" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="123" />
+        <location filename="../../ui/main_window.py" line="133" />
         <source>User: {name} ({role})</source>
         <translation>用户：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="128" />
+        <location filename="../../ui/main_window.py" line="138" />
         <source>Database: {path}</source>
         <translation>数据库：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144" />
+        <location filename="../../ui/main_window.py" line="154" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145" />
+        <location filename="../../ui/main_window.py" line="155" />
         <source>The language changes the next time LoopPass starts.</source>
         <translation>语言将在下次启动时生效。</translation>
     </message>
@@ -587,366 +680,895 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../../ui/messages.py" line="17" />
+        <location filename="../../ui/messages.py" line="18" />
         <source>Required.</source>
         <translation>必填。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="18" />
+        <location filename="../../ui/messages.py" line="19" />
         <source>Too long.</source>
         <translation>内容过长。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="19" />
+        <location filename="../../ui/messages.py" line="20" />
         <source>Wrong format.</source>
         <translation>格式不正确。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="20" />
+        <location filename="../../ui/messages.py" line="21" />
         <source>The check character does not match: please check every character.</source>
         <translation>校验位不符，请逐位核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="23" />
+        <location filename="../../ui/messages.py" line="24" />
         <source>The birth date is not a real date.</source>
         <translation>出生日期不是有效日期。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="24" />
+        <location filename="../../ui/messages.py" line="25" />
         <source>The birth date is in the future.</source>
         <translation>出生日期晚于今天。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="25" />
+        <location filename="../../ui/messages.py" line="26" />
         <source>The first two digits are not a province code.</source>
         <translation>前两位不是省级行政区代码。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="28" />
+        <location filename="../../ui/messages.py" line="29" />
         <source>The plate must start with a province abbreviation such as 浙.</source>
         <translation>车牌须以省份简称开头，如“浙”。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="31" />
+        <location filename="../../ui/messages.py" line="32" />
         <source>Contains a character that is not allowed (invisible characters, emoji).</source>
         <translation>含有不允许的字符（不可见字符、表情符号等）。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="34" />
+        <location filename="../../ui/messages.py" line="35" />
         <source>Remove the spaces inside the number.</source>
         <translation>请删除号码中间的空格。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="37" />
+        <location filename="../../ui/messages.py" line="38" />
         <source>Plates never use the letters I or O: did you mean 1 or 0?</source>
         <translation>车牌不使用字母 I 和 O，是否应为数字 1 或 0？</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="40" />
+        <location filename="../../ui/messages.py" line="41" />
         <source>Not a known plate format. Tick “manual review” if the plate is right.</source>
         <translation>不是已知的号牌格式。如号牌无误，请勾选“人工核验”。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="43" />
-        <location filename="../../ui/messages.py" line="78" />
+        <location filename="../../ui/messages.py" line="44" />
+        <location filename="../../ui/messages.py" line="79" />
         <source>At least 10 characters, and not containing the user name.</source>
         <translation>至少 10 个字符，且不能包含用户名。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="50" />
+        <location filename="../../ui/messages.py" line="51" />
         <source>18 characters: 17 digits and a check character (a digit or X).</source>
         <translation>应为 18 位：17 位数字加 1 位校验码（数字或 X）。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="53" />
         <location filename="../../ui/messages.py" line="54" />
+        <location filename="../../ui/messages.py" line="55" />
         <source>An 11-digit mobile number starting with 1.</source>
         <translation>应为以 1 开头的 11 位手机号。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="55" />
+        <location filename="../../ui/messages.py" line="56" />
         <source>18 characters: digits and capital letters except I, O, S, V, Z.</source>
         <translation>应为 18 位：数字或大写字母（不含 I、O、S、V、Z）。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="58" />
+        <location filename="../../ui/messages.py" line="59" />
         <source>Province, letter, then 5 characters (new energy: 6), e.g. 浙F12345.</source>
         <translation>省份简称 + 字母 + 5 位（新能源 6 位），如 浙F12345。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="61" />
+        <location filename="../../ui/messages.py" line="62" />
         <source>2–32 lower-case letters, digits, '.', '_' or '-', starting with a letter.</source>
         <translation>以小写字母开头，2–32 位小写字母、数字、“.”、“_”或“-”。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="64" />
+        <location filename="../../ui/messages.py" line="65" />
         <source>Letters, digits or '-', starting with a letter.</source>
         <translation>以字母开头，由字母、数字或“-”组成。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="65" />
+        <location filename="../../ui/messages.py" line="66" />
         <source>6 digits: the administrative division code.</source>
         <translation>应为 6 位行政区划代码。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="68" />
+        <location filename="../../ui/messages.py" line="69" />
         <source>Already registered.</source>
         <translation>已登记，不能重复登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="71" />
+        <location filename="../../ui/messages.py" line="72" />
         <source>Your role may not do this.</source>
         <translation>您的角色无权执行此操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="72" />
+        <location filename="../../ui/messages.py" line="73" />
         <source>The record does not exist.</source>
         <translation>记录不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="73" />
+        <location filename="../../ui/messages.py" line="74" />
         <source>The record has changed; refresh and retry.</source>
         <translation>记录已变更，请刷新后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="74" />
+        <location filename="../../ui/messages.py" line="75" />
         <source>Wrong user name or password.</source>
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="75" />
+        <location filename="../../ui/messages.py" line="76" />
         <source>Too many failed attempts. Try again after {time}.</source>
         <translation>失败次数过多，请于 {time} 之后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="81" />
+        <location filename="../../ui/messages.py" line="82" />
         <source>The database is busy. Please try again.</source>
         <translation>数据库繁忙，请重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="82" />
+        <location filename="../../ui/messages.py" line="83" />
         <source>The database could not be written (disk full?). Nothing was saved.</source>
         <translation>数据库写入失败（磁盘已满？），本次操作未保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="85" />
+        <location filename="../../ui/messages.py" line="86" />
         <source>This database was written by a newer LoopPass. Please upgrade LoopPass.</source>
         <translation>该数据库由更新版本的闭环通行证创建，请先升级软件。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="88" />
+        <location filename="../../ui/messages.py" line="89" />
         <source>This file is not a LoopPass database, or it is damaged.</source>
         <translation>该文件不是闭环通行证数据库，或已损坏。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="95" />
+        <location filename="../../ui/messages.py" line="96" />
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="96" />
+        <location filename="../../ui/messages.py" line="97" />
         <source>Enterprise clerk</source>
         <translation>企业报备员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="97" />
+        <location filename="../../ui/messages.py" line="98" />
         <source>Reviewer</source>
         <translation>审核员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="98" />
+        <location filename="../../ui/messages.py" line="99" />
         <source>Scan operator</source>
         <translation>扫码员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="99" />
+        <location filename="../../ui/messages.py" line="100" />
         <source>Supervisor</source>
         <translation>监管员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="101" />
+        <location filename="../../ui/messages.py" line="102" />
         <source>City gate</source>
         <translation>卡口</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="102" />
+        <location filename="../../ui/messages.py" line="103" />
         <source>Enterprise</source>
         <translation>企业点</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="103" />
+        <location filename="../../ui/messages.py" line="104" />
         <source>Isolation point</source>
         <translation>隔离点</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="105" />
+        <location filename="../../ui/messages.py" line="106" />
         <source>Low risk</source>
         <translation>低风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="106" />
+        <location filename="../../ui/messages.py" line="107" />
         <source>Medium risk</source>
         <translation>中风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="107" />
+        <location filename="../../ui/messages.py" line="108" />
         <source>High risk</source>
         <translation>高风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="109" />
+        <location filename="../../ui/messages.py" line="110" />
         <source>Ordinary</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="110" />
+        <location filename="../../ui/messages.py" line="111" />
         <source>New energy (small)</source>
         <translation>新能源（小型）</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="111" />
+        <location filename="../../ui/messages.py" line="112" />
         <source>New energy (large)</source>
         <translation>新能源（大型）</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="112" />
+        <location filename="../../ui/messages.py" line="113" />
         <source>Trailer</source>
         <translation>挂车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="113" />
+        <location filename="../../ui/messages.py" line="114" />
         <source>Driving school</source>
         <translation>教练车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="114" />
+        <location filename="../../ui/messages.py" line="115" />
         <source>Police</source>
         <translation>警车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="115" />
+        <location filename="../../ui/messages.py" line="116" />
         <source>Hong Kong / Macau</source>
         <translation>港澳</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="116" />
+        <location filename="../../ui/messages.py" line="117" />
         <source>Embassy</source>
         <translation>使馆</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="117" />
+        <location filename="../../ui/messages.py" line="118" />
         <source>Consulate</source>
         <translation>领馆</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="118" />
+        <location filename="../../ui/messages.py" line="119" />
         <source>Needs manual review</source>
         <translation>需人工核验</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="123" />
+        <location filename="../../ui/messages.py" line="124" />
         <source>Unknown region code.</source>
         <translation>未知的行政区划代码。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="124" />
+        <location filename="../../ui/messages.py" line="125" />
         <source>Already registered by another enterprise.</source>
         <translation>已被其他企业登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="127" />
+        <location filename="../../ui/messages.py" line="128" />
         <source>This ID number is registered under another name.</source>
         <translation>该身份证号已登记为其他姓名。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="130" />
+        <location filename="../../ui/messages.py" line="131" />
         <source>The file has no data rows.</source>
         <translation>文件中没有数据行。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="131" />
+        <location filename="../../ui/messages.py" line="132" />
         <source>The file is empty.</source>
         <translation>文件为空。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="132" />
+        <location filename="../../ui/messages.py" line="133" />
         <source>Columns missing: {detail}</source>
         <translation>缺少列：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="133" />
+        <location filename="../../ui/messages.py" line="134" />
         <source>Too many rows: {detail}.</source>
         <translation>行数过多：{detail}。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="134" />
+        <location filename="../../ui/messages.py" line="135" />
         <source>The file does not exist.</source>
         <translation>文件不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="135" />
+        <location filename="../../ui/messages.py" line="136" />
         <source>The file is too large: {detail}.</source>
         <translation>文件过大：{detail}。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="136" />
+        <location filename="../../ui/messages.py" line="137" />
         <source>Use an .xlsx or .csv file.</source>
         <translation>请使用 .xlsx 或 .csv 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="137" />
+        <location filename="../../ui/messages.py" line="138" />
         <source>The Excel file cannot be read.</source>
         <translation>无法读取该 Excel 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="171" />
+        <location filename="../../ui/messages.py" line="172" />
         <source>Unexpected error. Details were written to the log.</source>
         <translation>发生意外错误，详情已写入日志。</translation>
     </message>
 </context>
 <context>
+    <name>OutboxPage</name>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="21" />
+        <source>Waiting</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="22" />
+        <source>Sent</source>
+        <translation>已发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="23" />
+        <source>Failed</source>
+        <translation>发送失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="34" />
+        <source>Queued</source>
+        <translation>排队时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="35" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="36" />
+        <source>Mobile</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="37" />
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="38" />
+        <source>Text</source>
+        <translation>短信内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="39" />
+        <source>Last error</source>
+        <translation>最近错误</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="42" />
+        <source>SMS outbox</source>
+        <translation>短信发件箱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="43" />
+        <source>Pass serial, or full mobile number…</source>
+        <translation>通行证编号，或完整手机号…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/outbox.py" line="44" />
+        <source>Resend</source>
+        <translation>重新发送</translation>
+    </message>
+</context>
+<context>
+    <name>PassDialog</name>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="208" />
+        <source>Pass {plate}</source>
+        <translation>通行证 {plate}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="224" />
+        <source>Save PDF (A6)…</source>
+        <translation>保存 PDF（A6）…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="226" />
+        <source>Save PDF (A4)…</source>
+        <translation>保存 PDF（A4）…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="228" />
+        <source>Save QR image…</source>
+        <translation>保存二维码图片…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="234" />
+        <source>Only an open pass can be saved or printed.</source>
+        <translation>只有未闭环的通行证可以保存或打印。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="267" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="269" />
+        <source>Risk</source>
+        <translation>风险</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="271" />
+        <source>{start} to {end}</source>
+        <translation>{start} 至 {end}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="274" />
+        <source>Valid</source>
+        <translation>有效期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="275" />
+        <source>Issued at</source>
+        <translation>签发时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="276" />
+        <source>Driver</source>
+        <translation>驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="277" />
+        <source>Enterprise</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="280" />
+        <source>Route</source>
+        <translation>路线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="283" />
+        <source>Revoked {time}: {reason}</source>
+        <translation>已于 {time} 撤销：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="315" />
+        <source>{gate} (in)</source>
+        <translation>{gate}（入）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="315" />
+        <source>{gate} (out)</source>
+        <translation>{gate}（出）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="332" />
+        <source>Save pass as PDF</source>
+        <translation>将通行证保存为 PDF</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="334" />
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="343" />
+        <source>Save QR image</source>
+        <translation>保存二维码图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="345" />
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="359" />
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="370" />
+        <source>The pass cannot be drawn: the Chinese font (Noto Sans CJK) is not installed. Install the package fonts-noto-cjk.</source>
+        <translation>无法生成通行证：未安装中文字体（Noto Sans CJK）。请安装 fonts-noto-cjk 软件包。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="376" />
+        <source>{path} could not be written: {reason}</source>
+        <translation>无法写入 {path}：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>PassesPage</name>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="47" />
+        <source>Issued</source>
+        <translation>已签发</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="48" />
+        <source>Entered the city</source>
+        <translation>已入城</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="49" />
+        <source>At the enterprise</source>
+        <translation>已到达企业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="50" />
+        <source>At the isolation point</source>
+        <translation>已到隔离点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="51" />
+        <source>Left the city</source>
+        <translation>已出城</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="52" />
+        <source>Revoked</source>
+        <translation>已撤销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="53" />
+        <source>Expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="95" />
+        <source>Serial</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="96" />
+        <source>Plate</source>
+        <translation>车牌号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="98" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="104" />
+        <source>Risk</source>
+        <translation>风险</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="108" />
+        <source>Valid until</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="109" />
+        <source>Issued at</source>
+        <translation>签发时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="111" />
+        <source>Passes</source>
+        <translation>通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="112" />
+        <source>Plate or serial…</source>
+        <translation>车牌号或编号…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="117" />
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="118" />
+        <source>Open (not yet closed)</source>
+        <translation>未闭环</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="125" />
+        <source>Show pass…</source>
+        <translation>查看通行证…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="128" />
+        <source>Revoke…</source>
+        <translation>撤销…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="163" />
+        <source>Revoke pass</source>
+        <translation>撤销通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="166" />
+        <source>Revoke the pass of {plate} ({serial})? Every checkpoint will then stop the truck. This cannot be undone.</source>
+        <translation>确定撤销 {plate} 的通行证（{serial}）吗？撤销后各点位将拦截该车辆，且无法恢复。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="174" />
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="175" />
+        <source>e.g. trip cancelled by the enterprise</source>
+        <translation>如 企业取消行程</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/passes.py" line="177" />
+        <source>Revoke</source>
+        <translation>撤销</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewQueuePage</name>
+    <message>
+        <location filename="../../ui/pages/review.py" line="52" />
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="53" />
+        <source>Waiting for review</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="54" />
+        <source>Approved</source>
+        <translation>已通过</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="55" />
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="56" />
+        <source>Withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="66" />
+        <source>Another reviewer has already decided this application. The queue has been refreshed.</source>
+        <translation>该申请已由其他审核员处理，审核队列已刷新。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="138" />
+        <source>Filed</source>
+        <translation>报备时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="139" />
+        <source>Plate</source>
+        <translation>车牌号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="140" />
+        <source>Driver</source>
+        <translation>驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="141" />
+        <source>Enterprise</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="143" />
+        <source>Whitelist</source>
+        <translation>白名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="144" />
+        <source>Supply whitelist</source>
+        <translation>保供白名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="146" />
+        <source>Origin</source>
+        <translation>始发地</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="148" />
+        <source>Risk</source>
+        <translation>风险</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="152" />
+        <source>Planned arrival</source>
+        <translation>计划到达</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="153" />
+        <source>Cargo</source>
+        <translation>货物</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="155" />
+        <source>Review queue</source>
+        <translation>审核队列</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="156" />
+        <source>Plate, driver or enterprise…</source>
+        <translation>车牌、驾驶员或企业…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="158" />
+        <source>Risk origin only</source>
+        <translation>仅看风险地区来车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="160" />
+        <source>Only applications from medium- or high-risk regions</source>
+        <translation>仅显示来自中、高风险地区的申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="173" />
+        <source>Reject…</source>
+        <translation>驳回…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="175" />
+        <source>Approve selected</source>
+        <translation>批量通过所选</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="177" />
+        <source>Approve</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="233" />
+        <source>Earlier trips</source>
+        <translation>历史行程</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="269" />
+        <source>Same vehicle</source>
+        <translation>同一车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="270" />
+        <source>Same driver</source>
+        <translation>同一驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="272" />
+        <source>{count} applications selected.</source>
+        <translation>已选择 {count} 份申请。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="274" />
+        <source>Select an application to see its vehicle's and driver's trips.</source>
+        <translation>选择一份申请，查看该车辆和驾驶员的历史行程。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="280" />
+        <source>{enterprise}
+From {origin}, carrying {cargo}</source>
+        <translation>{enterprise}
+来自{origin}，运载{cargo}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="284" />
+        <source>Same vehicle ({plate})</source>
+        <translation>同一车辆（{plate}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="285" />
+        <source>Same driver ({name})</source>
+        <translation>同一驾驶员（{name}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="321" />
+        <source>No other trips</source>
+        <translation>无其他行程</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="323" />
+        <source>… and {count} more</source>
+        <translation>……另有 {count} 条</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="351" />
+        <source>Approved {plate}: pass {serial}</source>
+        <translation>已通过 {plate}：通行证 {serial}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="367" />
+        <source>Approved {count} applications.</source>
+        <translation>已通过 {count} 份申请。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="371" />
+        <source>{plate}: {reason}</source>
+        <translation>{plate}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="380" />
+        <source>{issued} approved, {refused} not approved:</source>
+        <translation>{issued} 份已通过，{refused} 份未通过：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="389" />
+        <source>already decided by another reviewer</source>
+        <translation>已由其他审核员处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="399" />
+        <source>Reject application</source>
+        <translation>驳回申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="401" />
+        <source>Reject {plate} ({enterprise})? The clerk will see the reason.</source>
+        <translation>确定驳回 {plate}（{enterprise}）吗？报备员将看到驳回理由。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="408" />
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="408" />
+        <source>e.g. cargo does not match the filing</source>
+        <translation>如 货物与报备不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="410" />
+        <source>Reject</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/review.py" line="427" />
+        <source>Rejected {plate}.</source>
+        <translation>已驳回 {plate}。</translation>
+    </message>
+</context>
+<context>
     <name>RiskRegionsPage</name>
     <message>
-        <location filename="../../ui/pages/registry.py" line="150" />
-        <location filename="../../ui/pages/registry.py" line="171" />
+        <location filename="../../ui/pages/registry.py" line="159" />
+        <location filename="../../ui/pages/registry.py" line="180" />
         <source>Region code</source>
         <translation>行政区划代码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="151" />
-        <location filename="../../ui/pages/registry.py" line="173" />
+        <location filename="../../ui/pages/registry.py" line="160" />
+        <location filename="../../ui/pages/registry.py" line="182" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="152" />
-        <location filename="../../ui/pages/registry.py" line="174" />
-        <location filename="../../ui/pages/registry.py" line="188" />
+        <location filename="../../ui/pages/registry.py" line="161" />
+        <location filename="../../ui/pages/registry.py" line="183" />
+        <location filename="../../ui/pages/registry.py" line="197" />
         <source>Risk level</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="158" />
+        <location filename="../../ui/pages/registry.py" line="167" />
         <source>Risk regions</source>
         <translation>风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="160" />
+        <location filename="../../ui/pages/registry.py" line="169" />
         <source>Change risk level…</source>
         <translation>调整风险等级…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="161" />
+        <location filename="../../ui/pages/registry.py" line="170" />
         <source>Add region…</source>
         <translation>新增地区…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="169" />
+        <location filename="../../ui/pages/registry.py" line="178" />
         <source>Add risk region</source>
         <translation>新增风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="171" />
+        <location filename="../../ui/pages/registry.py" line="180" />
         <source>6 digits, e.g. 330482</source>
         <translation>6 位数字，如 330482</translation>
     </message>

@@ -63,6 +63,11 @@ HISTORY_STATUSES = (
     ApplicationStatus.WITHDRAWN,
 )
 HISTORY_LIMIT = 20
+DECIDED_ELSEWHERE = QT_TRANSLATE_NOOP(
+    "ReviewQueuePage",
+    "Another reviewer has already decided this application. The queue has been refreshed.",
+)
+MAX_COLUMN_PX = 170
 # What a refusal in a bulk approval means, for the codes approval can give.
 _REFUSALS: dict[str, type[DomainError]] = {
     error.code: error for error in (InvalidState, NotFound, PermissionDenied, StorageBusy)
@@ -134,6 +139,10 @@ class ReviewQueuePage(ListPage):
             Column(self.tr("Plate"), lambda a: a.plate),
             Column(self.tr("Driver"), lambda a: a.driver_name),
             Column(self.tr("Enterprise"), lambda a: a.enterprise_name),
+            Column(
+                self.tr("Whitelist"),
+                lambda a: self.tr("Supply whitelist") if a.enterprise_whitelisted else "",
+            ),
             Column(self.tr("Origin"), lambda a: a.region_name),
             BadgeColumn(
                 self.tr("Risk"),
@@ -145,6 +154,7 @@ class ReviewQueuePage(ListPage):
         ]
         super().__init__(self.tr("Review queue"), BadgeTableModel(columns, self._fetch), parent)
         self.search.setPlaceholderText(self.tr("Plate, driver or enterprise…"))
+        self.search.setMinimumWidth(240)
         self.risk_only = QCheckBox(self.tr("Risk origin only"))
         self.risk_only.setObjectName("riskOnly")
         self.risk_only.setToolTip(self.tr("Only applications from medium- or high-risk regions"))
@@ -158,6 +168,7 @@ class ReviewQueuePage(ListPage):
 
         self.note = QLabel()
         self.note.setObjectName("decisionNote")
+        self.note.setStyleSheet("color: #2e7d32; margin-left: 16px;")
         self.actions.insertWidget(0, self.note)
         self.reject_button = self.add_action(self.tr("Reject…"), self.reject)
         self.approve_many_button = self.add_action(
@@ -171,6 +182,7 @@ class ReviewQueuePage(ListPage):
 
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.model.modelReset.connect(self._on_selection)
+        self.model.modelReset.connect(self._cap_column_widths)
         self.refresh()
 
     # -- loading ----------------------------------------------------------------------
@@ -196,6 +208,13 @@ class ReviewQueuePage(ListPage):
         self.reject_button.setEnabled(count == 1)
         self.approve_many_button.setEnabled(count >= 1)
         self._guarded(self._show_history)
+
+    def _cap_column_widths(self) -> None:
+        # Long enterprise and region names would push the cargo column out of sight; they
+        # are elided here and shown in full in the side panel.
+        for column in range(self.model.columnCount()):
+            if self.table.columnWidth(column) > MAX_COLUMN_PX:
+                self.table.setColumnWidth(column, MAX_COLUMN_PX)
 
     def _refresh_keeping_place(self, row: int) -> None:
         """Reload, and select the row that moved into ``row`` so work goes on by keyboard."""
@@ -411,10 +430,5 @@ class ReviewQueuePage(ListPage):
     def _decided_elsewhere(self, row: int) -> None:
         self._refresh_keeping_place(row)
         QMessageBox.warning(
-            self,
-            self.title,
-            self.tr(
-                "Another reviewer has already decided this application. "
-                "The queue has been refreshed."
-            ),
+            self, self.title, QCoreApplication.translate(CONTEXT, DECIDED_ELSEWHERE)
         )
