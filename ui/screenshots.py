@@ -20,14 +20,18 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from core.demo import DEMO_PASSWORD, populate
 from core.keys import KeyFolder
+from core.pass_document import pass_pdf
 from core.passwords import ScryptParams
+from core.ports import PassQuery
 from core.services import Services
 from db.store import open_store
 from ui.app import create_application
 from ui.form_dialog import FormDialog
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
+from ui.pages.applications import ApplicationsPage
 from ui.pages.fleet import DriversPage, VehiclesPage
+from ui.pages.passes import PassDialog
 
 # Screenshots need no production-strength hashing: the database is thrown away.
 QUICK = ScryptParams(log_n=10)
@@ -46,7 +50,9 @@ def _window(services: Services, username: str) -> MainWindow:
     return window
 
 
-def _form_with_error(page: VehiclesPage | DriversPage, fill: dict[str, str], path: Path) -> None:
+def _form_with_error(
+    page: VehiclesPage | DriversPage | ApplicationsPage, fill: dict[str, str], path: Path
+) -> None:
     """Open the page's add form, type ``fill``, press Save, and capture the inline errors."""
 
     def capture() -> None:
@@ -81,7 +87,7 @@ def render_all(out: Path, language: str) -> None:
         login = LoginDialog(services)
         login.username.setText("clerk")
         _save(login, shot("login"))
-        for username in ("admin", "clerk", "reviewer", "gate1"):
+        for username in ("admin", "clerk", "reviewer", "supervisor", "gate1"):
             _save(_window(services, username), shot(f"main-{username}"))
         clerk = services.accounts.login("clerk", DEMO_PASSWORD)
         _form_with_error(
@@ -91,6 +97,18 @@ def render_all(out: Path, language: str) -> None:
             DriversPage(services, clerk),
             {"name": "张三", "id_number": "11010519491231002Y", "phone": "12345"},
             shot("driver-form-error"),
+        )
+        _form_with_error(
+            ApplicationsPage(services, clerk),
+            {"cargo": "冷链\u200b食品"},
+            shot("application-form-error"),
+        )
+        supervisor = services.accounts.login("supervisor", DEMO_PASSWORD)
+        serial = services.passes.search(supervisor, PassQuery(limit=1)).rows[0].serial
+        dialog = PassDialog(services, supervisor, serial)
+        _save(dialog, shot("pass-dialog"))
+        (out / f"{language}-pass-A6.pdf").write_bytes(
+            pass_pdf(services.passes.sheet(supervisor, serial), "A6")
         )
         store.close()
 
