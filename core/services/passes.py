@@ -333,8 +333,12 @@ class PassService(Service):
     def withdraw_key(self, actor: User, kid_hex: str) -> None:
         """Withdraw a key: every pass it signed fails with ``KEY_NOT_VALID`` from now on."""
         require(actor, Action.MANAGE_SETTINGS)
+        try:
+            kid = bytes.fromhex(kid_hex)
+        except ValueError:
+            raise NotFound(f"key {kid_hex!r}") from None
         with self.store.transaction() as tx:
-            if not tx.keys.withdraw(bytes.fromhex(kid_hex), self.clock()):
+            if not tx.keys.withdraw(kid, self.clock()):
                 raise NotFound(f"key {kid_hex}")
             self.audit(tx, actor, "key.withdraw", "signing_key", kid_hex)
 
