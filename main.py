@@ -117,7 +117,9 @@ class _UsageError(Exception):
 def _open(path: Path) -> Services:
     from db.store import open_store
 
-    return Services.build(open_store(path), keys=KeyFolder(key_folder_for(path)))
+    services = Services.build(open_store(path), keys=KeyFolder(key_folder_for(path)))
+    services.passes.mark_expired()  # a pass past its validity shows EXPIRED everywhere
+    return services
 
 
 def run_command(args: argparse.Namespace, db_path: Path) -> int:

@@ -68,6 +68,10 @@ def run_gui(
         return 2
     services = Services.build(store, keys=KeyFolder(key_folder_for(db_path)))
     try:
+        try:
+            services.passes.mark_expired()
+        except DomainError:  # busy or read-only: the passes are marked at the next start
+            log.warning("could not mark expired passes", exc_info=True)
         return _session_loop(app, services, str(db_path), user, password)
     finally:
         store.close()
