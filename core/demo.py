@@ -151,6 +151,7 @@ def populate(
     if keys is not None:
         reviewer = users["reviewer"]
         passes = PassService(store, keys, clock=lambda: now)
+        passes.ensure_signing_key()
         for application_id in to_approve:
             passes.approve(reviewer, application_id)
 

@@ -69,9 +69,10 @@ def run_gui(
     services = Services.build(store, keys=KeyFolder(key_folder_for(db_path)))
     try:
         try:
+            services.passes.ensure_signing_key()
             services.passes.mark_expired()
-        except DomainError:  # busy or read-only: the passes are marked at the next start
-            log.warning("could not mark expired passes", exc_info=True)
+        except DomainError:  # busy or read-only: both are done again at the next start
+            log.warning("could not prepare the issuing key or mark expired passes", exc_info=True)
         return _session_loop(app, services, str(db_path), user, password)
     finally:
         store.close()

@@ -183,6 +183,18 @@ class PassService(Service):
         serial = " ".join(issued.serial[i : i + 4] for i in range(0, 32, 4)).upper()
         return pass_sms_text(issued.plate, serial, local_until, f"looppass://pass/{issued.serial}")
 
+    def ensure_signing_key(self) -> IssuingKey | None:
+        """Create the first issuing key if this installation has none it can sign with.
+
+        Called at start-up, so the first approval does not pay for key generation and the
+        trust list is there before any pass. Without a key folder it does nothing.
+        """
+        if self._keys is None:
+            return None
+        now = self.clock().replace(microsecond=0)
+        with self.store.transaction() as tx:
+            return self._signing_key(tx, now, now)
+
     def _signing_key(self, tx: Repositories, now: datetime, expires: datetime) -> IssuingKey:
         """The newest key that may sign a pass valid until ``expires``; made on first use."""
         for key in tx.keys.list_all():

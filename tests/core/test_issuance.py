@@ -473,3 +473,12 @@ def test_issued_passes_are_listed_for_the_enterprise_only(world: Services, cast:
     )
     elsewhere = world.store.passes.search(PassQuery(text=issued.plate, enterprise_id=foreign))
     assert elsewhere.total == 0
+
+
+def test_start_up_creates_the_first_key_once(world: Services, keys_dir: Path) -> None:
+    assert world.store.keys.list_all() == []
+    first = world.passes.ensure_signing_key()
+    again = world.passes.ensure_signing_key()
+    assert first is not None and again == first
+    assert [key.kid for key in world.store.keys.list_all()] == [first.kid]
+    assert (keys_dir / f"{first.kid_hex}.pem").is_file()
