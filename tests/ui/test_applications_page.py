@@ -13,7 +13,7 @@ from core.models import ApplicationStatus
 from core.ports import ApplicationQuery
 from core.services import Services
 from tests.conftest import demo_user
-from tests.ui.test_forms import _with_dialog
+from tests.ui.modal import while_modal
 from ui.form_dialog import FormDialog
 from ui.pages import applications as applications_module
 from ui.pages.applications import ApplicationsPage, ImportReport
@@ -36,7 +36,7 @@ def test_new_application_with_empty_cargo_shows_error_and_saves_nothing(
         assert dialog.isVisible()
         assert dialog.error_text("cargo") == "必填。"
 
-    _with_dialog(qtbot, page.add, check)
+    while_modal(FormDialog, page.add, check)
     page.refresh()
     assert page.model.total == before
 
@@ -53,7 +53,7 @@ def test_new_application_is_submitted_for_review(
         dialog.buttons.accepted.emit()
         assert not dialog.isVisible(), dialog.general_error_text()
 
-    _with_dialog(qtbot, page.add, check)
+    while_modal(FormDialog, page.add, check)
     assert _count(demo, ApplicationStatus.SUBMITTED) == waiting + 1
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from core.ports import SearchQuery
 from core.services import Services
 from tests.conftest import demo_user
+from tests.ui.modal import while_modal
 from ui.form_dialog import FormDialog
 from ui.pages.fleet import DriversPage, VehiclesPage
 from ui.pages.registry import EnterprisesPage
@@ -19,27 +19,6 @@ def _fill(dialog: FormDialog, **fields: str) -> None:
         edit = dialog.findChild(QLineEdit, f"field_{name}")
         assert edit is not None, name
         edit.setText(text)
-
-
-def _with_dialog(qtbot: QtBot, action, check) -> None:  # type: ignore[no-untyped-def]
-    """Run ``action`` (which opens a modal FormDialog) and ``check(dialog)`` while it is open."""
-    seen: list[FormDialog] = []
-
-    def inspect() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, FormDialog):
-            QTimer.singleShot(20, inspect)
-            return
-        seen.append(dialog)
-        try:
-            check(dialog)
-        finally:
-            if dialog.isVisible():
-                dialog.reject()
-
-    QTimer.singleShot(0, inspect)
-    action()
-    assert seen, "the form never opened"
 
 
 def test_bad_plate_shows_chinese_error_under_field_and_saves_nothing(
@@ -57,7 +36,7 @@ def test_bad_plate_shows_chinese_error_under_field_and_saves_nothing(
         assert "I 和 O" in dialog.error_text("plate")
         assert dialog.error_text("description") == ""
 
-    _with_dialog(qtbot, page.add, check)
+    while_modal(FormDialog, page.add, check)
     page.refresh()
     assert page.model.total == before
 
@@ -74,7 +53,7 @@ def test_valid_vehicle_is_saved_and_listed(
         dialog.buttons.accepted.emit()
         assert not dialog.isVisible()
 
-    _with_dialog(qtbot, page.add, check)
+    while_modal(FormDialog, page.add, check)
     page.search.setText("浙FA1234")
     qtbot.waitUntil(lambda: page.model.total == 1)
     assert page.model.record(0).plate == "浙FA1234"
@@ -94,7 +73,7 @@ def test_duplicate_plate_is_reported_next_to_the_plate(
         dialog.buttons.accepted.emit()
         assert dialog.error_text("plate") == "已登记，不能重复登记。"
 
-    _with_dialog(qtbot, page.add, check)
+    while_modal(FormDialog, page.add, check)
 
 
 def test_driver_form_reports_every_bad_field_at_once(
@@ -112,7 +91,7 @@ def test_driver_form_reports_every_bad_field_at_once(
         assert "校验位" in dialog.error_text("id_number")
         assert dialog.error_text("phone") == "应为以 1 开头的 11 位手机号。"
 
-    _with_dialog(qtbot, page.add, check)
+    while_modal(FormDialog, page.add, check)
     page.refresh()
     assert page.model.total == before
 

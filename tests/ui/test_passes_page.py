@@ -3,7 +3,6 @@ saved PDFs and images (audited), and revoking with a reason."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,6 @@ from typing import Any
 import pytest
 import zxingcpp
 from PIL import Image
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -22,6 +20,7 @@ from core.services import Services
 from core.services.accounts import UserInput
 from core.services.applications import ApplicationInput
 from tests.conftest import NOW, demo_user
+from tests.ui.modal import while_modal
 from ui.form_dialog import FormDialog
 from ui.pages.passes import PassDialog, PassesPage
 
@@ -40,29 +39,6 @@ def _dialog(qtbot: QtBot, services: Services, serial: str, **kwargs: Any) -> Pas
 
 def _first_pass(services: Services) -> Any:
     return services.passes.search(demo_user(services, "supervisor"), PassQuery(limit=1)).rows[0]
-
-
-def _while_modal(
-    kind: type[QWidget], action: Callable[[], None], check: Callable[[Any], None]
-) -> None:
-    """Run ``action`` (which opens a modal ``kind``) and ``check(dialog)`` while it is open."""
-    seen: list[QWidget] = []
-
-    def inspect() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, kind):
-            QTimer.singleShot(20, inspect)
-            return
-        seen.append(dialog)
-        try:
-            check(dialog)
-        finally:
-            if dialog.isVisible():
-                dialog.reject()
-
-    QTimer.singleShot(0, inspect)
-    action()
-    assert seen, "the dialog never opened"
 
 
 def _other_enterprise_clerk(services: Services) -> User:
@@ -200,7 +176,7 @@ def test_show_pass_opens_the_dialog_for_the_selected_pass(
     def check(dialog: PassDialog) -> None:
         assert dialog.issued.serial == chosen.serial
 
-    _while_modal(PassDialog, page.show_button.click, check)
+    while_modal(PassDialog, page.show_button.click, check)
 
 
 def test_revoke_needs_a_reason_then_marks_the_pass_revoked(
@@ -217,7 +193,7 @@ def test_revoke_needs_a_reason_then_marks_the_pass_revoked(
         assert dialog.isVisible()
         assert dialog.error_text("reason") != ""
 
-    _while_modal(FormDialog, page.revoke_button.click, empty)
+    while_modal(FormDialog, page.revoke_button.click, empty)
     assert demo.passes.get(supervisor, chosen.serial).status is PassStatus.ISSUED
 
     def with_reason(dialog: FormDialog) -> None:
@@ -228,7 +204,7 @@ def test_revoke_needs_a_reason_then_marks_the_pass_revoked(
         assert not dialog.isVisible()
 
     page.table.selectRow(0)
-    _while_modal(FormDialog, page.revoke_button.click, with_reason)
+    while_modal(FormDialog, page.revoke_button.click, with_reason)
     revoked = demo.passes.get(supervisor, chosen.serial)
     assert revoked.status is PassStatus.REVOKED
     assert revoked.revoke_reason == "企业取消行程"

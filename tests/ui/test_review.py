@@ -3,12 +3,11 @@ reason, the earlier-trips panel, and a decision lost to another reviewer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
 from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -19,6 +18,7 @@ from core.services import Services
 from core.services.accounts import UserInput
 from core.services.applications import ApplicationInput
 from tests.conftest import NOW, demo_user
+from tests.ui.modal import while_modal
 from ui.form_dialog import FormDialog
 from ui.pages.review import DECIDED_ELSEWHERE, ReviewQueuePage
 
@@ -55,29 +55,6 @@ def _select(page: ReviewQueuePage, *rows: int) -> None:
     flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
     for row in rows:
         selection.select(page.model.index(row, 0), flags)
-
-
-def _with_form(
-    qtbot: QtBot, action: Callable[[], None], check: Callable[[FormDialog], None]
-) -> None:
-    """Run ``action`` (which opens a modal FormDialog) and ``check(dialog)`` while it is open."""
-    seen: list[FormDialog] = []
-
-    def inspect() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, FormDialog):
-            QTimer.singleShot(20, inspect)
-            return
-        seen.append(dialog)
-        try:
-            check(dialog)
-        finally:
-            if dialog.isVisible():
-                dialog.reject()
-
-    QTimer.singleShot(0, inspect)
-    action()
-    assert seen, "the form never opened"
 
 
 def _second_reviewer(services: Services) -> User:
@@ -183,7 +160,7 @@ def test_reject_needs_a_reason_and_keeps_the_application_until_given(
         assert dialog.isVisible()
         assert dialog.error_text("reason") != ""
 
-    _with_form(qtbot, page.reject_button.click, empty_reason)
+    while_modal(FormDialog, page.reject_button.click, empty_reason)
     assert demo.applications.get(reviewer, chosen).application.status is ApplicationStatus.SUBMITTED
     assert chosen in _ids(page)
 
@@ -194,7 +171,7 @@ def test_reject_needs_a_reason_and_keeps_the_application_until_given(
         dialog.buttons.accepted.emit()
         assert not dialog.isVisible()
 
-    _with_form(qtbot, page.reject_button.click, with_reason)
+    while_modal(FormDialog, page.reject_button.click, with_reason)
     decided = demo.applications.get(reviewer, chosen).application
     assert decided.status is ApplicationStatus.REJECTED
     assert decided.decision_reason == "货物信息与报备不符"
@@ -303,7 +280,7 @@ def test_rejection_lost_to_another_reviewer_closes_the_form_and_explains(
         dialog.buttons.accepted.emit()
         assert not dialog.isVisible()
 
-    _with_form(qtbot, page.reject_button.click, reject)
+    while_modal(FormDialog, page.reject_button.click, reject)
     assert len(warnings) == 1
     assert warnings[0][1] == QCoreApplication.translate("ReviewQueuePage", DECIDED_ELSEWHERE)
     assert chosen not in _ids(page)
