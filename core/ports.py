@@ -30,9 +30,11 @@ from core.models import (
     RiskLevel,
     RiskRegion,
     Role,
+    ScanEvent,
     TripApplication,
     User,
     Vehicle,
+    Verdict,
 )
 
 
@@ -188,6 +190,24 @@ class PassRepository(Protocol):
     def revoke(self, serial: str, at: datetime, reason: str) -> bool: ...
     def mark_expired(self, now: datetime) -> list[str]: ...
     def is_revoked(self, serial: str) -> bool: ...
+    def advance(self, serial: str, from_status: PassStatus, to_status: PassStatus) -> bool: ...
+
+
+class ScanRepository(Protocol):
+    def add(
+        self,
+        at: datetime,
+        checkpoint_id: int,
+        operator_id: int,
+        serial: str | None,
+        verdict: Verdict,
+        reason: str,
+        step: str | None,
+    ) -> ScanEvent: ...
+    def last_at(self, checkpoint_id: int) -> ScanEvent | None: ...
+    def last_of(self, serial: str) -> ScanEvent | None: ...
+    def last_green_of(self, serial: str) -> ScanEvent | None: ...
+    def of_pass(self, serial: str) -> list[ScanEvent]: ...
 
 
 class KeyRepository(Protocol):
@@ -252,6 +272,8 @@ class Repositories(Protocol):
     def applications(self) -> ApplicationRepository: ...
     @property
     def passes(self) -> PassRepository: ...
+    @property
+    def scans(self) -> ScanRepository: ...
     @property
     def keys(self) -> KeyRepository: ...
     @property

@@ -16,6 +16,8 @@ from core.models import (
     PassStatus,
     RiskLevel,
     RouteTemplate,
+    ScanEvent,
+    Verdict,
 )
 from core.ports import PassQuery, SearchQuery
 from db.repositories import Row, _like, _opt_millis, _Repository
@@ -125,6 +127,15 @@ class SqlPassRepository(_Repository):
             "UPDATE passes SET status = 'EXPIRED' WHERE serial = ?", [(s,) for s in serials]
         )
         return serials
+
+    def advance(self, serial: str, from_status: PassStatus, to_status: PassStatus) -> bool:
+        """Move a pass along its route if it is still in ``from_status`` (a concurrent scan
+        of the same pass at another station cannot move it twice)."""
+        cursor = self.conn.execute(
+            "UPDATE passes SET status = ? WHERE serial = ? AND status = ?",
+            (to_status.value, serial, from_status.value),
+        )
+        return cursor.rowcount == 1
 
     def is_revoked(self, serial: str) -> bool:
         """True if the pass was revoked (the revocation check of verification)."""
@@ -293,3 +304,70 @@ class SqlSettingsRepository(_Repository):
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+
+def _scan(row: Row) -> ScanEvent:
+    return ScanEvent(
+        id=row["id"],
+        at=from_millis(row["at"]),
+        checkpoint_id=row["checkpoint_id"],
+        operator_id=row["operator_id"],
+        verdict=Verdict(row["verdict"]),
+        reason=row["reason"],
+        serial=row["serial"],
+        step=row["step"],
+    )
+
+
+class SqlScanRepository(_Repository):
+    """Table ``scan_events``: every scan, whatever its verdict."""
+
+    table = "scan_events"
+
+    def add(
+        self,
+        at: datetime,
+        checkpoint_id: int,
+        operator_id: int,
+        serial: str | None,
+        verdict: Verdict,
+        reason: str,
+        step: str | None,
+    ) -> ScanEvent:
+        """Record a scan."""
+        new_id = self._write(
+            "INSERT INTO scan_events (at, checkpoint_id, operator_id, serial, verdict, reason,"
+            " step) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (to_millis(at), checkpoint_id, operator_id, serial, verdict.value, reason, step),
+        )
+        return ScanEvent(new_id, at, checkpoint_id, operator_id, verdict, reason, serial, step)
+
+    def last_at(self, checkpoint_id: int) -> ScanEvent | None:
+        """The latest scan recorded at a checkpoint (for the station-clock check)."""
+        row = self._one(
+            "SELECT * FROM scan_events WHERE checkpoint_id = ? ORDER BY at DESC, id DESC LIMIT 1",
+            (checkpoint_id,),
+        )
+        return _scan(row) if row else None
+
+    def last_of(self, serial: str) -> ScanEvent | None:
+        """The latest scan of a pass anywhere."""
+        row = self._one(
+            "SELECT * FROM scan_events WHERE serial = ? ORDER BY at DESC, id DESC LIMIT 1",
+            (serial,),
+        )
+        return _scan(row) if row else None
+
+    def last_green_of(self, serial: str) -> ScanEvent | None:
+        """The latest scan that moved a pass along its route."""
+        row = self._one(
+            "SELECT * FROM scan_events WHERE serial = ? AND verdict = 'GREEN'"
+            " ORDER BY at DESC, id DESC LIMIT 1",
+            (serial,),
+        )
+        return _scan(row) if row else None
+
+    def of_pass(self, serial: str) -> list[ScanEvent]:
+        """Every scan of a pass, oldest first (the trace)."""
+        rows = self._rows("SELECT * FROM scan_events WHERE serial = ? ORDER BY at, id", (serial,))
+        return [_scan(row) for row in rows]

@@ -22,6 +22,7 @@ from db.passes import (
     SqlKeyRepository,
     SqlOutboxRepository,
     SqlPassRepository,
+    SqlScanRepository,
     SqlSettingsRepository,
 )
 from db.repositories import (
@@ -147,6 +148,7 @@ class SqliteStore:
         self.users = SqlUserRepository(conn)
         self.applications = SqlApplicationRepository(conn)
         self.passes = SqlPassRepository(conn)
+        self.scans = SqlScanRepository(conn)
         self.keys = SqlKeyRepository(conn)
         self.outbox = SqlOutboxRepository(conn)
         self.settings = SqlSettingsRepository(conn)

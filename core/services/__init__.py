@@ -16,6 +16,7 @@ from core.services.fleet import FleetService
 from core.services.outbox import OutboxService
 from core.services.passes import PassService
 from core.services.registry import RegistryService
+from core.services.scans import ScanService
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Services:
     importer: ApplicationImporter
     passes: PassService
     outbox: OutboxService
+    scans: ScanService
 
     @classmethod
     def build(
@@ -46,6 +48,7 @@ class Services:
         refused with a clear error while everything else, verification included, works.
         """
         applications = ApplicationService(store, clock)
+        passes = PassService(store, keys, clock)
         return cls(
             store=store,
             accounts=AccountService(store, clock, params),
@@ -54,8 +57,9 @@ class Services:
             audit=AuditService(store, clock),
             applications=applications,
             importer=ApplicationImporter(store, applications, clock),
-            passes=PassService(store, keys, clock),
+            passes=passes,
             outbox=OutboxService(store, clock),
+            scans=ScanService(store, passes, clock),
         )
 
 

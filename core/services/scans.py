@@ -1,0 +1,193 @@
+"""Where a scan is verified: SECURITY.md steps 1–14, from scanned text to a recorded verdict.
+
+Order: the token checks (1–11, ``core.token``), the station clock (a clock behind the last
+scan recorded here is ``CLOCK_SKEW``), the pass as stored (unknown → ``NOT_A_PASS``), the
+route rules (12, ``core.route``), a possible clone (the same pass at another point faster
+than the road allows), the duplicate window (13: the same pass at the same station within
+10 s shows the first verdict again and writes nothing), then one ``BEGIN IMMEDIATE``
+transaction records the scan event, advances the pass on GREEN and appends the audit entry
+(14). The verdict is returned only after that commit, so a verdict on screen is a verdict in
+the database. Every scan is recorded, garbage included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.clock import Clock, system_clock
+from core.errors import NotFound, PermissionDenied
+from core.models import Checkpoint, Pass, User, Verdict
+from core.permissions import Action, allowed, require
+from core.ports import Store
+from core.route import RouteDecision, ScanReason, decide
+from core.services.base import Service
+from core.services.passes import PassService
+from core.token import TokenReason
+
+DUPLICATE_WINDOW = timedelta(seconds=10)
+CLOCK_TOLERANCE = timedelta(seconds=5)
+# Two different checkpoints of the loop are at least this far apart by road.
+MIN_TRAVEL = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What the lane shows; the JSON shape of ``scan`` on the command line."""
+
+    verdict: Verdict
+    reason: ScanReason
+    serial: str | None
+    plate: str | None
+    checkpoint: str
+    step: str | None
+    recorded: bool
+
+    def as_json(self) -> dict[str, object]:
+        """The ``scan`` command's JSON document."""
+        return {
+            "verdict": self.verdict.value,
+            "reason": self.reason.value,
+            "serial": self.serial,
+            "plate": self.plate,
+            "checkpoint": self.checkpoint,
+            "step": self.step,
+            "recorded": self.recorded,
+        }
+
+
+class ScanService(Service):
+    """Verify a scanned text at a checkpoint and record the outcome."""
+
+    def __init__(self, store: Store, passes: PassService, clock: Clock = system_clock) -> None:
+        super().__init__(store, clock)
+        self.passes = passes
+
+    def station_checkpoint(self, actor: User, code: str | None = None) -> Checkpoint:
+        """The checkpoint ``actor`` scans at: an operator's own, or any (supervisor)."""
+        require(actor, Action.SCAN)
+        if code is None or (actor.checkpoint_id is not None and not code.strip()):
+            point = self.store.checkpoints.get(actor.checkpoint_id or -1)
+        else:
+            point = self.store.checkpoints.get_by_code(code.strip().upper())
+        if point is None:
+            raise NotFound(f"checkpoint {code}")
+        if point.id != actor.checkpoint_id and not allowed(actor, Action.SCAN_ANY_CHECKPOINT):
+            raise PermissionDenied("operators scan at their own checkpoint only")
+        if not point.active:
+            raise PermissionDenied(f"checkpoint {point.code} is closed")
+        return point
+
+    def scan(
+        self, actor: User, point: Checkpoint, text: str | bytes, now: datetime | None = None
+    ) -> ScanResult:
+        """Verify ``text`` at ``point`` and record the scan; returns the committed verdict."""
+        require(actor, Action.SCAN)
+        if point.id != actor.checkpoint_id and not allowed(actor, Action.SCAN_ANY_CHECKPOINT):
+            raise PermissionDenied("operators scan at their own checkpoint only")
+        at = now or self.clock()
+        if isinstance(text, str):
+            text = text.strip()  # a USB scanner ends its text with Enter
+        check = self.passes.verify(text, at)
+        serial = check.claims.serial if check.claims else None
+        issued = self.store.passes.get(serial) if serial else None
+        decision = self._decide(point, check.reason, issued, at)
+        plate = issued.plate if issued else (check.claims.plate if check.claims else None)
+        if serial is not None:
+            repeat = self._repeat(point, serial, at)
+            if repeat is not None:
+                return ScanResult(
+                    repeat.verdict,
+                    ScanReason(repeat.reason),
+                    serial,
+                    plate,
+                    point.code,
+                    repeat.step,
+                    False,
+                )
+        return self._record(actor, point, decision, serial, issued, plate, at, text)
+
+    def _decide(
+        self, point: Checkpoint, token: TokenReason, issued: Pass | None, at: datetime
+    ) -> RouteDecision:
+        last_here = self.store.scans.last_at(point.id)
+        skewed = last_here is not None and at < last_here.at - CLOCK_TOLERANCE
+        # A station clock behind its own last scan makes every time check doubtful: the
+        # operator checks by hand instead of the lane showing a time-based RED.
+        if skewed and token in (TokenReason.OK, TokenReason.NOT_YET_VALID, TokenReason.EXPIRED):
+            return RouteDecision(ScanReason.CLOCK_SKEW)
+        if token is not TokenReason.OK:
+            return RouteDecision(ScanReason(token.value))
+        if issued is None:
+            # Signed by our key but unknown here (e.g. a database restored from an old
+            # backup): never GREEN.
+            return RouteDecision(ScanReason.NOT_A_PASS)
+        application = self.store.applications.get(issued.application_id)
+        last_green = self.store.scans.last_green_of(issued.serial)
+        decision = decide(
+            issued.route,
+            issued.status,
+            point,
+            application.enterprise_id if application else -1,
+            last_green.checkpoint_id if last_green else None,
+        )
+        if decision.reason is ScanReason.OK:
+            last = self.store.scans.last_of(issued.serial)
+            if (
+                last is not None
+                and last.checkpoint_id != point.id
+                and last.verdict is Verdict.GREEN
+                and at - last.at < MIN_TRAVEL
+            ):
+                return RouteDecision(ScanReason.POSSIBLE_CLONE, decision.step)
+        return decision
+
+    def _repeat(self, point: Checkpoint, serial: str, at: datetime) -> _Repeat | None:
+        last = self.store.scans.last_of(serial)
+        if last is None or last.checkpoint_id != point.id:
+            return None
+        if timedelta(0) <= at - last.at < DUPLICATE_WINDOW:
+            return _Repeat(last.verdict, last.reason, last.step)
+        return None
+
+    def _record(
+        self,
+        actor: User,
+        point: Checkpoint,
+        decision: RouteDecision,
+        serial: str | None,
+        issued: Pass | None,
+        plate: str | None,
+        at: datetime,
+        text: str | bytes,
+    ) -> ScanResult:
+        reason = decision.reason
+        with self.store.transaction() as tx:
+            if (
+                reason is ScanReason.OK
+                and issued is not None
+                and decision.new_status is not None
+                and not tx.passes.advance(issued.serial, issued.status, decision.new_status)
+            ):
+                # Another station moved the pass between our read and our write.
+                reason = ScanReason.ALREADY_SCANNED
+            event = tx.scans.add(
+                at, point.id, actor.id, serial, reason.verdict, reason.value, decision.step
+            )
+            details: dict[str, object] = {"checkpoint": point.code, "reason": reason.value}
+            if serial is None:
+                # Garbage is evidence too, but only as a fingerprint: it may hold anything.
+                raw = text.encode("utf-8", "replace") if isinstance(text, str) else text
+                details["text_sha256"] = hashlib.sha256(raw).hexdigest()[:16]
+            if actor.checkpoint_id != point.id:
+                details["stand_in"] = True  # a supervisor scanning for an absent operator
+            self.audit(tx, actor, "scan", "scan_event", event.id, details)
+        return ScanResult(reason.verdict, reason, serial, plate, point.code, decision.step, True)
+
+
+@dataclass(frozen=True)
+class _Repeat:
+    verdict: Verdict
+    reason: str
+    step: str | None
