@@ -82,9 +82,24 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = one.add_parser("revoke", help="revoke a pass")
     revoke.add_argument("serial")
     revoke.add_argument("--reason", required=True)
+    scan = sub.add_parser("scan", help="scan a pass at a checkpoint (operator or supervisor)")
+    scan.add_argument("--checkpoint", required=True)
+    source = scan.add_mutually_exclusive_group(required=True)
+    source.add_argument("--token", help="the scanned text")
+    source.add_argument("--image", type=Path, help="an image holding the QR code")
+    source.add_argument("--video", type=Path, help="a video file (as from a camera)")
+    scan.add_argument("--at", type=_moment, help="the scan time, ISO-8601 (default: now)")
+    decode = sub.add_parser("decode", help="every QR text found in each image")
+    decode.add_argument("images", type=Path, nargs="+")
     sms = sub.add_parser("sms", help="SMS outbox").add_subparsers(dest="sms_command")
     sms.add_parser("deliver", help="send due texts once through the configured gateway")
     return parser
+
+
+def _moment(text: str) -> datetime:
+    """An ISO-8601 time; without a zone it is the station's local time."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.astimezone()
 
 
 def _emit(result: Result, as_json: bool) -> int:
@@ -124,9 +139,12 @@ def _open(path: Path) -> Services:
 
 def run_command(args: argparse.Namespace, db_path: Path) -> int:
     """Run one non-GUI command; returns the exit code."""
-    if args.command == "where":
-        print(db_path)
-        return 0
+    offline = {
+        "where": lambda: Result(0, {"database": str(db_path)}, str(db_path)),
+        "decode": lambda: _decode(args.images),
+    }
+    if args.command in offline:
+        return _emit(offline[args.command](), args.json)
     if args.command == "demo":
         return _demo(db_path, args.json)
     if not db_path.exists():
@@ -154,6 +172,9 @@ def _signed_in_command(services: Services, args: argparse.Namespace) -> Result:
         "reject": lambda user: commands.reject(services, user, args.id, args.reason),
         "passes": lambda user: commands.passes(services, user, args.status),
         "pass show": lambda user: commands.pass_show(services, user, args.serial),
+        "scan": lambda user: commands.scan(
+            services, user, args.checkpoint, _scanned_texts(args), args.at
+        ),
         "pass export": lambda user: commands.pass_export(
             services, user, args.serial, args.png, args.pdf, args.page
         ),
@@ -163,6 +184,32 @@ def _signed_in_command(services: Services, args: argparse.Namespace) -> Result:
     if runner is None:
         raise _UsageError(f"unknown command {command}; see --help")
     return runner(_login(services, args))
+
+
+def _decode(images: list[Path]) -> Result:
+    """Every QR text in each image: ``[{"file": path, "texts": [...]}, ...]``."""
+    from core import scanning
+
+    decoder = scanning.default_decoder()
+    found = [
+        {"file": str(image), "texts": scanning.decode_file(image, decoder)} for image in images
+    ]
+    lines = [f"{item['file']}: {len(item['texts'])} code(s)" for item in found]
+    for item in found:
+        lines += [f"  {text}" for text in item["texts"]]
+    return Result(0, found, "\n".join(lines))
+
+
+def _scanned_texts(args: argparse.Namespace) -> list[str]:
+    """The texts to verify: the typed token, or the QR codes an image or a video holds."""
+    if args.token is not None:
+        return [args.token]
+    from core import scanning
+
+    decoder = scanning.default_decoder()
+    if args.image is not None:
+        return scanning.decode_file(args.image, decoder)[:1]
+    return scanning.decode_video(args.video, decoder, scanning.Debouncer())
 
 
 def _demo(db_path: Path, as_json: bool) -> int:

@@ -8,13 +8,14 @@ opens the database and prints; nothing here prints or touches SQL.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from core.errors import AccountLocked, DomainError
 from core.forms import FormInvalid
 from core.importing import ImportFileError, read_rows
-from core.models import PassStatus, User
+from core.models import PassStatus, User, Verdict
 from core.pass_document import pass_pdf, qr_png
 from core.ports import PassQuery
 from core.services import Services
@@ -226,6 +227,29 @@ def pass_revoke(services: Services, actor: User, serial: str, reason: str) -> Re
     """Revoke a pass with a reason."""
     services.passes.revoke(actor, serial, reason)
     return Result(EXIT_OK, {"revoked": serial}, f"{serial}: revoked")
+
+
+def scan(
+    services: Services, actor: User, checkpoint: str, texts: list[str], at: datetime | None
+) -> Result:
+    """Scan texts (a typed token, or what an image or video held) at a checkpoint.
+
+    The JSON is the result of the last text (one per scan for ``--image``/``--video``:
+    the decisive one); exit 0 only when it is GREEN. No text found is a RED NOT_A_PASS.
+    """
+    point = services.scans.station_checkpoint(actor, checkpoint)
+    results = [services.scans.scan(actor, point, text, at) for text in texts or [""]]
+    last = results[-1]
+    lines = [
+        f"{r.verdict.value:<5} {r.reason.value:<18} {r.plate or '-':<10} {r.step or '-'}"
+        f"{'' if r.recorded else '  (repeat, not recorded)'}"
+        for r in results
+    ]
+    return Result(
+        EXIT_OK if last.verdict is Verdict.GREEN else EXIT_CHECK_FAILED,
+        last.as_json(),
+        "\n".join(lines),
+    )
 
 
 def sms_deliver(services: Services) -> Result:
