@@ -128,3 +128,11 @@ def decide(
     if later:
         return RouteDecision(ScanReason.OUT_OF_ORDER, step_label(route, later[0]))
     return RouteDecision(ScanReason.WRONG_CHECKPOINT)
+
+
+def status_before(route: RouteTemplate, step: str) -> PassStatus:
+    """The pass's status before the point labelled ``step`` was done (to undo a scan)."""
+    for index in range(len(route.steps)):
+        if step_label(route, index) == step:
+            return PassStatus.ISSUED if index == 0 else status_after(route, index - 1)
+    raise ValueError(f"{step} is not on the {route} route")

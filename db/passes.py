@@ -367,6 +367,14 @@ class SqlScanRepository(_Repository):
         )
         return _scan(row) if row else None
 
+    def recent_at(self, checkpoint_id: int, limit: int) -> list[ScanEvent]:
+        """The latest scans at a checkpoint, newest first."""
+        rows = self._rows(
+            "SELECT * FROM scan_events WHERE checkpoint_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+            (checkpoint_id, limit),
+        )
+        return [_scan(row) for row in rows]
+
     def of_pass(self, serial: str) -> list[ScanEvent]:
         """Every scan of a pass, oldest first (the trace)."""
         rows = self._rows("SELECT * FROM scan_events WHERE serial = ? ORDER BY at, id", (serial,))

@@ -18,15 +18,16 @@ from datetime import datetime, timedelta
 
 from core.clock import Clock, system_clock
 from core.errors import NotFound, PermissionDenied
-from core.models import Checkpoint, Pass, User, Verdict
+from core.models import Checkpoint, Pass, ScanEvent, User, Verdict
 from core.permissions import Action, allowed, require
 from core.ports import Store
-from core.route import RouteDecision, ScanReason, decide
+from core.route import RouteDecision, ScanReason, decide, status_before
 from core.services.base import Service
 from core.services.passes import PassService
 from core.token import TokenReason
 
 DUPLICATE_WINDOW = timedelta(seconds=10)
+SERIAL_CHARS = 32
 CLOCK_TOLERANCE = timedelta(seconds=5)
 # Two different checkpoints of the loop are at least this far apart by road.
 MIN_TRAVEL = timedelta(minutes=2)
@@ -107,6 +108,64 @@ class ScanService(Service):
                     False,
                 )
         return self._record(actor, point, decision, serial, issued, plate, at, text)
+
+    def scan_serial(
+        self, actor: User, point: Checkpoint, serial: str, now: datetime | None = None
+    ) -> ScanResult:
+        """A serial typed by the operator (grouped or not): the stored pass's token is
+        verified exactly as if it had been scanned. An unknown serial is a RED NOT_A_PASS."""
+        require(actor, Action.SCAN)
+        compact = "".join(serial.split()).lower()
+        issued = self.store.passes.get(compact) if len(compact) == SERIAL_CHARS else None
+        return self.scan(actor, point, issued.token if issued else f"serial:{compact}", now)
+
+    def plate_mismatch(
+        self, actor: User, point: Checkpoint, serial: str, now: datetime | None = None
+    ) -> ScanResult:
+        """The operator saw another truck than the pass's plate: record a RED PLATE_MISMATCH
+        and undo what the scan's GREEN did to the pass (the truck did not pass this point)."""
+        require(actor, Action.SCAN)
+        issued = self.store.passes.get(serial)
+        if issued is None:
+            raise NotFound(f"pass {serial}")
+        at = now or self.clock()
+        last = self.store.scans.last_of(serial)
+        reason = ScanReason.PLATE_MISMATCH
+        with self.store.transaction() as tx:
+            if (
+                last is not None
+                and last.checkpoint_id == point.id
+                and last.verdict is Verdict.GREEN
+                and last.step is not None
+            ):
+                previous = status_before(issued.route, last.step)
+                tx.passes.advance(serial, issued.status, previous)
+            event = tx.scans.add(
+                at,
+                point.id,
+                actor.id,
+                serial,
+                reason.verdict,
+                reason.value,
+                last.step if last else None,
+            )
+            self.audit(
+                tx, actor, "scan.plate_mismatch", "scan_event", event.id, {"checkpoint": point.code}
+            )
+        return ScanResult(
+            reason.verdict,
+            reason,
+            serial,
+            issued.plate,
+            point.code,
+            last.step if last else None,
+            True,
+        )
+
+    def recent(self, actor: User, point: Checkpoint, limit: int = 20) -> list[ScanEvent]:
+        """The latest scans at a station, newest first (the station's own list)."""
+        require(actor, Action.SCAN)
+        return self.store.scans.recent_at(point.id, limit)
 
     def _decide(
         self, point: Checkpoint, token: TokenReason, issued: Pass | None, at: datetime

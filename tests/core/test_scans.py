@@ -228,3 +228,23 @@ def test_entering_and_leaving_by_another_gate_without_the_enterprise_is_out_of_o
     clock.advance(minutes=20)
     result = lane.scan(lane.gate_out, issued.token)
     assert (result.reason, result.step) == (ScanReason.OUT_OF_ORDER, "GATE_OUT")
+
+
+def test_typed_serial_is_verified_like_a_scan(lane: Lane) -> None:
+    issued = lane.passes(RiskLevel.LOW)[0]
+    grouped = " ".join(issued.serial[i : i + 4] for i in range(0, 32, 4)).upper()
+    result = lane.services.scans.scan_serial(lane.supervisor, lane.gate_in, grouped)
+    assert (result.verdict, result.serial, result.step) == (Verdict.GREEN, issued.serial, "GATE_IN")
+    unknown = lane.services.scans.scan_serial(lane.supervisor, lane.gate_in, "0" * 32)
+    assert (unknown.verdict, unknown.reason) == (Verdict.RED, ScanReason.NOT_A_PASS)
+
+
+def test_plate_mismatch_is_red_and_undoes_the_green(lane: Lane, clock: FakeClock) -> None:
+    issued = lane.passes(RiskLevel.LOW)[0]
+    lane.scan(lane.gate_in, issued.token)
+    assert lane.services.store.passes.get(issued.serial).status is PassStatus.ENTERED
+    result = lane.services.scans.plate_mismatch(lane.supervisor, lane.gate_in, issued.serial)
+    assert (result.verdict, result.reason) == (Verdict.RED, ScanReason.PLATE_MISMATCH)
+    assert lane.services.store.passes.get(issued.serial).status is PassStatus.ISSUED
+    recent = lane.services.scans.recent(lane.supervisor, lane.gate_in)
+    assert [e.reason for e in recent[:2]] == ["PLATE_MISMATCH", "OK"]
