@@ -4,6 +4,7 @@ the screen on the right, and a status bar with the user, the role and the databa
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QByteArray, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -28,9 +29,12 @@ from ui.pages.outbox import KeysPage, OutboxPage
 from ui.pages.passes import PassesPage
 from ui.pages.registry import CheckpointsPage, EnterprisesPage, RiskRegionsPage
 from ui.pages.review import ReviewQueuePage
+from ui.pages.station import StationPage, default_camera_factory
 from ui.pages.users import UsersPage
 
 PageFactory = Callable[[Services, User, QWidget | None], QWidget]
+# The scan station with the machine's first camera (tests build StationPage without one).
+LIVE_STATION: PageFactory = partial(StationPage, camera_factory=default_camera_factory)
 
 # (permission needed, page class) in navigation order.
 SCREENS: tuple[tuple[Action, PageFactory], ...] = (
@@ -38,6 +42,7 @@ SCREENS: tuple[tuple[Action, PageFactory], ...] = (
     (Action.REVIEW_APPLICATION, ReviewQueuePage),
     (Action.FILE_APPLICATION, PassesPage),
     (Action.REVOKE_PASS, PassesPage),
+    (Action.SCAN, LIVE_STATION),
     (Action.MANAGE_FLEET, VehiclesPage),
     (Action.MANAGE_FLEET, DriversPage),
     (Action.VIEW_ENTERPRISES, EnterprisesPage),

@@ -41,6 +41,7 @@ def _save(widget: QWidget, path: Path) -> None:
     widget.show()
     QApplication.processEvents()
     widget.grab().save(str(path))
+    widget.close()  # stops a scan station's camera thread before the next screen
     print(path)
 
 

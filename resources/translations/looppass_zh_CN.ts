@@ -627,52 +627,52 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="75" />
+        <location filename="../../ui/main_window.py" line="80" />
         <source>LoopPass 闭环通行证</source>
         <translation>闭环通行证 LoopPass</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="96" />
+        <location filename="../../ui/main_window.py" line="101" />
         <source>Your role has no screens here yet.</source>
         <translation>您的角色暂无可用页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="106" />
+        <location filename="../../ui/main_window.py" line="111" />
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="107" />
+        <location filename="../../ui/main_window.py" line="112" />
         <source>Sign &amp;out</source>
         <translation>退出登录(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="110" />
+        <location filename="../../ui/main_window.py" line="115" />
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="115" />
+        <location filename="../../ui/main_window.py" line="120" />
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="133" />
+        <location filename="../../ui/main_window.py" line="138" />
         <source>User: {name} ({role})</source>
         <translation>用户：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="138" />
+        <location filename="../../ui/main_window.py" line="143" />
         <source>Database: {path}</source>
         <translation>数据库：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="154" />
+        <location filename="../../ui/main_window.py" line="159" />
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="155" />
+        <location filename="../../ui/main_window.py" line="160" />
         <source>The language changes the next time LoopPass starts.</source>
         <translation>语言将在下次启动时生效。</translation>
     </message>
@@ -1571,6 +1571,246 @@ From {origin}, carrying {cargo}</source>
         <location filename="../../ui/pages/registry.py" line="180" />
         <source>6 digits, e.g. 330482</source>
         <translation>6 位数字，如 330482</translation>
+    </message>
+</context>
+<context>
+    <name>StationPage</name>
+    <message>
+        <location filename="../../ui/pages/station.py" line="86" />
+        <source>PASS</source>
+        <translation>放行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="87" />
+        <source>CHECK</source>
+        <translation>核查</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="88" />
+        <source>STOP</source>
+        <translation>拦截</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="92" />
+        <source>Valid pass: let the truck through</source>
+        <translation>通行证有效，准予通行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="93" />
+        <source>Station clock is behind: check by hand</source>
+        <translation>本站时钟偏慢，请人工核查</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="96" />
+        <source>Seen elsewhere minutes ago: check the truck</source>
+        <translation>几分钟前已在别处扫码，请核查车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="99" />
+        <source>Overdue on its route: check the truck</source>
+        <translation>行程超时，请核查车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="100" />
+        <source>Check the plate by hand</source>
+        <translation>请人工核对车牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="101" />
+        <source>Not a LoopPass pass</source>
+        <translation>不是平和码通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="102" />
+        <source>Pass from a newer LoopPass: not accepted here</source>
+        <translation>新版系统签发的通行证，本站无法识别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="105" />
+        <source>Not a LoopPass pass (too long)</source>
+        <translation>不是平和码通行证（内容过长）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="106" />
+        <source>Damaged or incomplete code</source>
+        <translation>二维码损坏或不完整</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="107" />
+        <location filename="../../ui/pages/station.py" line="109" />
+        <source>Forged or damaged pass</source>
+        <translation>伪造或损坏的通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="108" />
+        <source>Signed by an unknown key</source>
+        <translation>签发密钥未知</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="110" />
+        <source>Pass not valid yet</source>
+        <translation>通行证尚未生效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="111" />
+        <source>Pass expired</source>
+        <translation>通行证已过期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="112" />
+        <source>Signing key withdrawn: pass not valid</source>
+        <translation>签发密钥已吊销，通行证无效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="115" />
+        <source>Pass revoked</source>
+        <translation>通行证已撤销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="116" />
+        <source>Not on this pass's route</source>
+        <translation>不在该通行证路线上</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="117" />
+        <source>A point of the route was skipped</source>
+        <translation>路线中有站点未扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="118" />
+        <source>This point is already done</source>
+        <translation>本站点已扫过</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="119" />
+        <source>The loop is already closed</source>
+        <translation>闭环已完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="120" />
+        <source>Plate does not match</source>
+        <translation>车牌不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="316" />
+        <source>Scan station</source>
+        <translation>扫码站</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="334" />
+        <source>Scanning for:</source>
+        <translation>代扫站点：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="340" />
+        <location filename="../../ui/pages/station.py" line="705" />
+        <source>No camera</source>
+        <translation>无摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="341" />
+        <source>No camera — type or scan with the USB scanner</source>
+        <translation>摄像头不可用——请手动输入或用扫码枪扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="352" />
+        <source>Scan with the USB scanner or type the serial</source>
+        <translation>用扫码枪扫码或输入编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="355" />
+        <source>Open image…</source>
+        <translation>打开图片…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="390" />
+        <source>Plate matches (F1)</source>
+        <translation>车牌一致 (F1)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="393" />
+        <source>Plate differs (F2)</source>
+        <translation>车牌不符 (F2)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="416" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="416" />
+        <source>Pass</source>
+        <translation>通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="416" />
+        <source>Verdict</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="416" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="469" />
+        <source>Open pass image</source>
+        <translation>打开通行证图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="469" />
+        <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.bmp)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="482" />
+        <source>No QR code found in {name}</source>
+        <translation>{name} 中未找到二维码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="520" />
+        <source>Database busy — scan again</source>
+        <translation>数据库繁忙——请重新扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="557" />
+        <source>Serial {serial}</source>
+        <translation>编号 {serial}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="563" />
+        <source>Driver {name}  {id_number}</source>
+        <translation>司机 {name}  {id_number}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="576" />
+        <source>{gate} (in)</source>
+        <translation>{gate}（入）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="576" />
+        <source>{gate} (out)</source>
+        <translation>{gate}（出）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="584" />
+        <source>next: {point}</source>
+        <translation>下一站：{point}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="627" />
+        <source>Ready to scan</source>
+        <translation>等待扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="629" />
+        <source>Hold the pass's QR code up to the camera, or scan it with the USB scanner</source>
+        <translation>请将通行证二维码对准摄像头，或用扫码枪扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="688" />
+        <source>Starting the camera…</source>
+        <translation>正在启动摄像头…</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,188 @@
+"""The camera worker: reads frames off the GUI thread, decodes QR codes, reports failures.
+
+One ``QThread`` subclass (HOUSE_STYLE.md, "Qt habits"): the source is opened inside
+``run()``, the loop runs until ``isInterruptionRequested()``, frames leave the thread as
+copied ``QImage`` previews (at most ``max_fps`` a second) and texts leave it only after the
+``Debouncer`` lets them through. A camera that cannot be opened, or stops delivering, is
+reported once with ``camera_failed`` and reopened every ``retry_ms`` from this thread, never
+from the GUI thread; ``camera_recovered`` says it is back. ``stop()`` asks and waits; the
+thread is never terminated.
+
+``core.scanning`` (OpenCV, zxing-cpp) is imported lazily, inside the thread, so this module
+imports cheaply and the decoder is built where it is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtGui import QImage
+
+if TYPE_CHECKING:
+    from core.scanning import Debouncer, Decoder, FrameSource
+
+log = logging.getLogger("looppass.camera")
+
+SourceFactory = Callable[[], "FrameSource"]
+
+PREVIEW_WIDTH = 640
+MAX_FPS = 25.0
+DECODE_INTERVAL_S = 0.1  # decoding 10 frames a second is plenty for a truck at a gate
+RETRY_MS = 2000
+# A live source that returns no frame this many times in a row has stopped, even if it
+# does not say so.
+MAX_EMPTY_READS = 50
+# After an outage, the camera counts as back only once it has delivered this many frames in
+# a row: a loose cable that delivers a frame or two must not make the banner flicker.
+RECOVERED_AFTER_FRAMES = 15
+_SLICE_MS = 50  # how long the worker sleeps between checks for an interruption
+
+
+def frame_to_image(frame: Any, width: int = PREVIEW_WIDTH) -> QImage:
+    """A BGR or grey frame as a QImage at most ``width`` pixels wide, owning its memory."""
+    import cv2  # noqa: PLC0415 - OpenCV is loaded with the worker, not with the UI
+
+    height, full_width = frame.shape[:2]
+    if full_width > width:
+        scaled_height = max(1, round(height * width / full_width))
+        frame = cv2.resize(frame, (width, scaled_height), interpolation=cv2.INTER_AREA)
+    if frame.ndim == 2:  # noqa: PLR2004 - grey: H×W
+        data = np.ascontiguousarray(frame)
+        fmt = QImage.Format.Format_Grayscale8
+    else:
+        code = cv2.COLOR_BGRA2RGB if frame.shape[2] == 4 else cv2.COLOR_BGR2RGB  # noqa: PLR2004
+        data = np.ascontiguousarray(cv2.cvtColor(frame, code))
+        fmt = QImage.Format.Format_RGB888
+    h, w = data.shape[:2]
+    # The QImage wraps numpy's buffer: copy it before the array goes away.
+    return QImage(data.data, w, h, int(data.strides[0]), fmt).copy()
+
+
+class CameraWorker(QThread):
+    """Reads ``factory()``'s frames, emits previews and debounced QR texts; see module doc."""
+
+    frame_ready = Signal(QImage)
+    decoded = Signal(str)
+    camera_failed = Signal(str)  # a short English reason, for the log
+    camera_recovered = Signal()
+
+    def __init__(
+        self,
+        factory: SourceFactory,
+        decoder: Decoder | None = None,
+        debouncer: Debouncer | None = None,
+        parent: QObject | None = None,
+        *,
+        max_fps: float = MAX_FPS,
+        retry_ms: int = RETRY_MS,
+        preview_width: int = PREVIEW_WIDTH,
+    ) -> None:
+        super().__init__(parent)
+        self._factory = factory
+        self._decoder = decoder
+        self._debouncer = debouncer
+        self._frame_s = 1.0 / max_fps
+        self.retry_ms = retry_ms
+        self.preview_width = preview_width
+        self.failed = False  # read by the GUI after camera_failed/camera_recovered only
+
+    def stop(self) -> None:
+        """Ask the loop to end and wait for it (at most 2 s); never terminates the thread."""
+        self.requestInterruption()
+        self.wait(2000)
+
+    # -- the thread ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        from core.scanning import Debouncer, default_decoder  # noqa: PLC0415 - see module doc
+
+        decoder = self._decoder or default_decoder()
+        debouncer = self._debouncer or Debouncer()
+        source: FrameSource | None = None
+        try:
+            source = self._factory()
+            self._loop(source, decoder, debouncer)
+        except Exception as error:
+            # A bug must not take the application down with it; the banner says why.
+            log.exception("camera worker stopped")
+            self._fail(f"camera worker stopped: {error}")
+        finally:
+            if source is not None:
+                source.close()
+
+    def _loop(self, source: FrameSource, decoder: Decoder, debouncer: Debouncer) -> None:
+        if not self._open(source):
+            return
+        empty = good = 0
+        last_preview = last_decode = 0.0
+        while not self.isInterruptionRequested():
+            started = time.monotonic()
+            frame = source.read()
+            if frame is None:
+                empty += 1
+                good = 0
+                if source.failed or (source.is_live and empty >= MAX_EMPTY_READS):
+                    self._fail("the camera stopped delivering frames")
+                    source.close()
+                    self._nap(self.retry_ms)
+                    if not self._open(source):
+                        return
+                    empty = 0
+                elif not source.is_live:
+                    return  # a video file has ended
+                self._pace(started)
+                continue
+            empty = 0
+            good += 1
+            if self.failed and good >= RECOVERED_AFTER_FRAMES:
+                self.failed = False
+                self.camera_recovered.emit()
+            now = time.monotonic()
+            if now - last_preview >= self._frame_s:
+                last_preview = now
+                self.frame_ready.emit(frame_to_image(frame, self.preview_width))
+            if now - last_decode >= DECODE_INTERVAL_S:
+                # Decoding blocks this loop, so frames that arrive meanwhile are never
+                # decoded: the next decode is always of the latest frame read.
+                last_decode = now
+                for text in decoder.decode(frame):
+                    if debouncer.offer(text, time.monotonic()):
+                        self.decoded.emit(text)
+            self._pace(started)
+
+    def _open(self, source: FrameSource) -> bool:
+        """Open (or reopen) the source, retrying every ``retry_ms``; False if interrupted."""
+        from core.scanning import CameraUnavailable  # noqa: PLC0415
+
+        while not self.isInterruptionRequested():
+            source.close()
+            try:
+                source.open()
+            except CameraUnavailable as error:
+                self._fail(str(error))
+            else:
+                return True
+            self._nap(self.retry_ms)
+        return False
+
+    def _fail(self, reason: str) -> None:
+        if not self.failed:  # once per outage, not once per retry
+            self.failed = True
+            self.camera_failed.emit(reason)
+
+    def _pace(self, started: float) -> None:
+        """Keep the loop at most ``max_fps`` (a fake or file source returns at once)."""
+        left_ms = int((self._frame_s - (time.monotonic() - started)) * 1000)
+        if left_ms > 0:
+            self.msleep(left_ms)
+
+    def _nap(self, total_ms: int) -> None:
+        """Sleep ``total_ms`` on this thread in slices, waking early for an interruption."""
+        deadline = time.monotonic() + total_ms / 1000
+        while not self.isInterruptionRequested() and time.monotonic() < deadline:
+            self.msleep(_SLICE_MS)
