@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from core.demo import DEMO_PASSWORD, populate
 from core.keys import KeyFolder
+from core.models import User
 from core.pass_document import pass_pdf
 from core.passwords import ScryptParams
 from core.ports import PassQuery
@@ -32,16 +33,18 @@ from ui.main_window import MainWindow
 from ui.pages.applications import ApplicationsPage
 from ui.pages.fleet import DriversPage, VehiclesPage
 from ui.pages.passes import PassDialog
+from ui.pages.station import StationPage
 
 # Screenshots need no production-strength hashing: the database is thrown away.
 QUICK = ScryptParams(log_n=10)
 
 
-def _save(widget: QWidget, path: Path) -> None:
+def _save(widget: QWidget, path: Path, close: bool = True) -> None:
     widget.show()
     QApplication.processEvents()
     widget.grab().save(str(path))
-    widget.close()  # stops a scan station's camera thread before the next screen
+    if close:
+        widget.close()  # stops a scan station's camera thread before the next screen
     print(path)
 
 
@@ -73,6 +76,27 @@ def _form_with_error(
 
     QTimer.singleShot(0, capture)
     page.add()
+
+
+def _station_verdicts(
+    services: Services, supervisor: User, serial: str, shot: Callable[[str], Path]
+) -> None:
+    """The scan station showing GREEN (entry), AMBER (the same pass at the enterprise
+    seconds later: a possible clone) and RED (not a pass)."""
+    token = services.passes.get(supervisor, serial).token
+    station = StationPage(services, supervisor)
+    station.resize(1366, 768)
+    station.clear_after_ms = 10**9  # keep the verdict on screen for the picture
+    for point, text, name in (
+        ("G01", token, "station-green"),
+        ("E0001", token, "station-amber"),
+        ("G01", "这不是通行证", "station-red"),
+    ):
+        if station.point_combo is not None:
+            station.point_combo.setCurrentIndex(station.point_combo.findData(point))
+        station.scan_text(text)
+        _save(station, shot(name), close=False)
+    station.close()
 
 
 def render_all(out: Path, language: str) -> None:
@@ -108,6 +132,7 @@ def render_all(out: Path, language: str) -> None:
         serial = services.passes.search(supervisor, PassQuery(limit=1)).rows[0].serial
         dialog = PassDialog(services, supervisor, serial)
         _save(dialog, shot("pass-dialog"))
+        _station_verdicts(services, supervisor, serial, shot)
         (out / f"{language}-pass-A6.pdf").write_bytes(
             pass_pdf(services.passes.sheet(supervisor, serial), "A6")
         )
