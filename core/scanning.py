@@ -386,25 +386,39 @@ class OpenCvDecoder:
 class CombinedDecoder:
     """``primary`` on every frame; ``fallback`` only when ``primary`` reads nothing.
 
-    The fallback also runs on every frame with no code in view, so its cost is paid on idle
-    frames too (see tests/benchmarks/bench_decode.py).
+    The fallback is slow on frames with no code in view (tens of ms against the primary's
+    ~8 ms, see tests/benchmarks/bench_decode.py), and a camera sees mostly such frames. With
+    ``fallback_every=N`` it runs on every Nth empty frame only: a code the primary cannot
+    read still gets the fallback several times a second, and the idle loop stays cheap.
     """
 
-    def __init__(self, primary: Decoder, fallback: Decoder) -> None:
+    def __init__(self, primary: Decoder, fallback: Decoder, fallback_every: int = 1) -> None:
         """Combine two decoders; ``name`` is ``"primary+fallback"``."""
         self.primary = primary
         self.fallback = fallback
+        self.fallback_every = max(1, fallback_every)
         self.name = f"{primary.name}+{fallback.name}"
+        self._empty = 0
 
     def decode(self, frame: Frame) -> list[str]:
         """The primary's texts, or the fallback's when the primary found none."""
         gray = to_gray(frame)  # once, for both
-        return self.primary.decode(gray) or self.fallback.decode(gray)
+        texts = self.primary.decode(gray)
+        if texts:
+            return texts
+        self._empty += 1
+        if self._empty % self.fallback_every:
+            return []
+        return self.fallback.decode(gray)
 
 
-def default_decoder() -> Decoder:
-    """zxing-cpp, with OpenCV as the fallback (ARCHITECTURE.md, "Scanning pipeline")."""
-    return CombinedDecoder(ZxingDecoder(), OpenCvDecoder())
+def default_decoder(fallback_every: int = 1) -> Decoder:
+    """zxing-cpp, with OpenCV as the fallback (ARCHITECTURE.md, "Scanning pipeline").
+
+    Files and images use the fallback on every image; a live camera passes
+    ``fallback_every`` so the idle preview loop stays light.
+    """
+    return CombinedDecoder(ZxingDecoder(), OpenCvDecoder(), fallback_every)
 
 
 # --- debouncing ------------------------------------------------------------------------------

@@ -494,3 +494,23 @@ def test_decode_video_refuses_a_missing_file_and_a_bad_step(tmp_path: Path) -> N
         decode_video(tmp_path / "missing.avi", ZxingDecoder(), Debouncer())
     with pytest.raises(ValueError):
         decode_video(tmp_path / "missing.avi", ZxingDecoder(), Debouncer(), every_nth=0)
+
+
+def test_combined_decoder_can_run_its_fallback_on_every_nth_empty_frame() -> None:
+    class Counting:
+        name = "counting"
+
+        def __init__(self, texts: list[str]) -> None:
+            self.calls = 0
+            self.texts = texts
+
+        def decode(self, frame: Frame) -> list[str]:
+            self.calls += 1
+            return list(self.texts)
+
+    primary, fallback = Counting([]), Counting(["PH1:X"])
+    combined = CombinedDecoder(primary, fallback, fallback_every=5)
+    blank = np.zeros((10, 10), np.uint8)
+    results = [combined.decode(blank) for _ in range(10)]
+    assert primary.calls == 10 and fallback.calls == 2
+    assert results.count(["PH1:X"]) == 2
