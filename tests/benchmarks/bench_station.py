@@ -1,0 +1,262 @@
+"""The scan station's camera path: scan-to-verdict latency and the idle preview loop's CPU.
+
+Run: .venv/bin/python -m tests.benchmarks.bench_station [--passes N] [--idle-s S]
+
+(a) Latency. A StationPage at gate G01 (operator gate1) with a camera factory whose fake
+source plays 1280x720 BGR frames of issued passes' QR codes. A frame's clock starts when
+the source hands it out (``read()`` returns) and stops at the page's ``scan_recorded``
+signal, i.e. after the scan event is committed and the verdict painted. Two videos:
+"one frame per pass" (every frame a different pass; the worker decodes the latest frame
+every 100 ms, so only some of them are scanned, and the latency is that of the frame that
+was decoded) and "pass held in view" (each pass on 5 consecutive frames after 2 blank ones;
+the clock starts at the first frame showing it, so the wait for the next decode slot counts).
+
+(b) Idle CPU. The same page with a camera of blank 1280x720 frames paced at 30 fps (the
+source sleeps in ``read()``), run for S seconds after a 1 s warm-up: process CPU time /
+wall time (``time.process_time``) as a percentage of one core, frames read and decodes per
+second. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+from PySide6.QtCore import QEventLoop, QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+import core.scanning
+from core.demo import populate
+from core.keys import KeyFolder
+from core.models import Verdict
+from core.pass_document import qr_image
+from core.scanning import FakeFrameSource, Frame
+from core.services import Services
+from core.services.scans import ScanResult
+from db.store import open_store
+from tests.benchmarks.bench_issuance import _rows
+from tests.conftest import FAST_HASH
+from ui.pages.station import StationPage
+
+WIDTH, HEIGHT = 1280, 720
+GREY = 110
+HELD_FRAMES = 5
+GAP_FRAMES = 2
+
+
+def _blank() -> Frame:
+    return np.full((HEIGHT, WIDTH, 3), GREY, dtype=np.uint8)
+
+
+def _frame(token: str) -> Frame:
+    """A 1280x720 BGR frame with the pass's code in the middle."""
+    frame = _blank()
+    code = np.asarray(qr_image(token, box_size=4), dtype=np.uint8)
+    h, w = code.shape
+    top, left = (HEIGHT - h) // 2, (WIDTH - w) // 2
+    frame[top : top + h, left : left + w] = code[:, :, None]
+    return frame
+
+
+class TimedSource(FakeFrameSource):
+    """A FakeFrameSource (a file, not live: it ends) noting when each text is first shown."""
+
+    def __init__(self, frames: Sequence[Frame], texts: Sequence[str | None]) -> None:
+        super().__init__(frames, is_live=False)
+        self._texts = list(texts)
+        self.shown: dict[str, float] = {}  # text → perf_counter of its first hand-out
+
+    def read(self) -> Frame | None:
+        index = self._position
+        frame = super().read()
+        if frame is not None:
+            text = self._texts[index]
+            if text is not None:
+                self.shown.setdefault(text, time.perf_counter())
+        return frame
+
+
+class PacedBlankSource(FakeFrameSource):
+    """Blank frames forever at ``fps``, like a camera: ``read()`` sleeps until the next tick."""
+
+    def __init__(self, fps: float) -> None:
+        super().__init__([_blank()], loop=True)
+        self._period = 1.0 / fps
+        self._next = 0.0
+        self.reads = 0
+
+    def read(self) -> Frame | None:
+        now = time.perf_counter()
+        if self._next > now:
+            time.sleep(self._next - now)
+        self._next = max(now, self._next) + self._period
+        self.reads += 1
+        return super().read()
+
+
+class CountingDecoder:
+    """The default decoder, counting its calls (installed for the idle run only)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.inner = DEFAULT_DECODER(*args, **kwargs)  # whatever options the worker asks for
+        self.name = f"counting {self.inner.name}"
+        self.calls = 0
+
+    def decode(self, frame: Frame) -> list[str]:
+        self.calls += 1
+        return self.inner.decode(frame)
+
+
+DEFAULT_DECODER = core.scanning.default_decoder
+
+
+def _quiet(_kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """Qt's messages on stderr, less the offscreen plugin's harmless size-hint notice."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
+
+def _wait(app: QApplication, ms: int, until: object = None) -> None:
+    """Run the event loop for ``ms`` (or until the ``until`` signal fires)."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    if until is not None:
+        until.connect(loop.quit)  # type: ignore[attr-defined]
+    loop.exec()
+    app.processEvents()
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _latency(
+    app: QApplication, services: Services, tokens: list[str], held: bool, label: str
+) -> None:
+    frames: list[Frame] = []
+    texts: list[str | None] = []
+    for token in tokens:
+        repeat = HELD_FRAMES if held else 1
+        if held:
+            frames += [_blank()] * GAP_FRAMES
+            texts += [None] * GAP_FRAMES
+        code = _frame(token)
+        frames += [code] * repeat
+        texts += [token] * repeat
+    serial_of = {token: services.passes.verify(token).claims.serial for token in tokens}  # type: ignore[union-attr]
+    token_of = {serial: token for token, serial in serial_of.items()}
+    source = TimedSource(frames, texts)
+    gate1 = services.accounts.login("gate1", "LoopPass-demo")
+    page = StationPage(services, gate1, camera_factory=lambda: source, sound=lambda _v: None)
+    results: list[tuple[float, ScanResult]] = []
+
+    def recorded(result: ScanResult) -> None:
+        results.append((time.perf_counter(), result))
+
+    page.scan_recorded.connect(recorded)
+    page.resize(1280, 800)
+    started = time.perf_counter()
+    page.show()
+    worker = page.worker
+    assert worker is not None
+    _wait(app, 600_000, worker.finished)
+    _wait(app, 500)  # verdicts still queued for the GUI thread
+    wall = time.perf_counter() - started
+    page.close()
+    page.deleteLater()
+    latencies = [
+        (at - source.shown[token_of[r.serial]]) * 1000
+        for at, r in results
+        if r.serial in token_of and r.recorded
+    ]
+    greens = sum(1 for _, r in results if r.verdict is Verdict.GREEN)
+    print(f"\n(a) scan-to-verdict latency, {label}")
+    print(
+        f"    frames played: {len(frames)} in {wall:.1f} s; passes in view: {len(tokens)}; "
+        f"scans recorded: {len(latencies)} ({greens} GREEN)"
+    )
+    if latencies:
+        print(
+            f"    median {statistics.median(latencies):7.1f} ms   "
+            f"p95 {_percentile(latencies, 0.95):7.1f} ms   "
+            f"min {min(latencies):6.1f} ms   max {max(latencies):7.1f} ms"
+        )
+
+
+def _idle(app: QApplication, services: Services, seconds: float) -> None:
+    counting: list[CountingDecoder] = []
+
+    def make_decoder(*args: Any, **kwargs: Any) -> CountingDecoder:
+        decoder = CountingDecoder(*args, **kwargs)
+        counting.append(decoder)
+        return decoder
+
+    core.scanning.default_decoder = make_decoder  # type: ignore[assignment]
+    source = PacedBlankSource(30.0)
+    gate1 = services.accounts.login("gate1", "LoopPass-demo")
+    page = StationPage(services, gate1, camera_factory=lambda: source, sound=lambda _v: None)
+    page.resize(1280, 800)
+    try:
+        page.show()
+        _wait(app, 1000)  # warm-up: OpenCV, zxing-cpp, the decoder
+        reads0, calls0 = source.reads, counting[0].calls if counting else 0
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        _wait(app, int(seconds * 1000))
+        cpu = time.process_time() - cpu0
+        wall = time.perf_counter() - wall0
+        reads = source.reads - reads0
+        calls = (counting[0].calls if counting else 0) - calls0
+        page.close()
+        page.deleteLater()
+    finally:
+        core.scanning.default_decoder = DEFAULT_DECODER
+    print(f"\n(b) idle preview loop: blank {WIDTH}x{HEIGHT} BGR frames paced at 30 fps")
+    print(f"    wall {wall:.2f} s, process CPU {cpu:.2f} s")
+    print(f"    CPU share: {100 * cpu / wall:.1f} % of one core (machine: {os.cpu_count()} CPUs)")
+    print(f"    frames read: {reads / wall:.1f} /s; decodes: {calls / wall:.1f} /s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--unique", type=int, default=180, help="passes, one frame each")
+    parser.add_argument("--held", type=int, default=60, help="passes held in view")
+    parser.add_argument("--idle-s", type=float, default=10.0)
+    args = parser.parse_args()
+    qInstallMessageHandler(_quiet)
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    now = datetime.now(UTC)
+    print(f"CPUs: {os.cpu_count()}; platform: {app.platformName()}")
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(Path(folder) / "bench.db")
+        keys = KeyFolder(Path(folder) / "keys")
+        services = Services.build(store, params=FAST_HASH, keys=keys)
+        populate(store, now, vehicles=60, params=FAST_HASH, keys=keys)
+        clerk = services.accounts.login("clerk", "LoopPass-demo")
+        reviewer = services.accounts.login("reviewer", "LoopPass-demo")
+        ids = services.importer.import_rows(
+            clerk, _rows(args.unique + args.held, now + timedelta(hours=2))
+        )
+        tokens = [one.token for one in services.passes.approve_many(reviewer, ids).issued]
+        unique, held = tokens[: args.unique], tokens[args.unique :]
+        _latency(app, services, unique, held=False, label="one frame per pass")
+        _latency(app, services, held, held=True, label="pass held in view 5 frames")
+        _idle(app, services, args.idle_s)
+        app.processEvents()
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
