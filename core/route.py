@@ -50,6 +50,44 @@ class ScanReason(StrEnum):
         return Verdict.RED
 
 
+class OverrideReason(StrEnum):
+    """Why a supervisor turned an AMBER or RED scan GREEN (stable codes, stored and audited)."""
+
+    PLATE_VERIFIED_BY_HAND = "PLATE_VERIFIED_BY_HAND"
+    CLOCK_CORRECTED = "CLOCK_CORRECTED"
+    ROUTE_CHANGED_BY_ORDER = "ROUTE_CHANGED_BY_ORDER"
+    CLONE_CHECKED = "CLONE_CHECKED"
+    OTHER = "OTHER"  # the note must say why
+
+
+OVERRIDE_PREFIX = "OVERRIDE:"
+
+# Token failures that prove a forged, damaged or withdrawn pass: no one can wave these through.
+NOT_OVERRIDABLE = frozenset(
+    {
+        ScanReason.BAD_SIGNATURE,
+        ScanReason.UNKNOWN_KEY,
+        ScanReason.UNSUPPORTED_ALG,
+        ScanReason.MALFORMED,
+        ScanReason.NOT_A_PASS,
+        ScanReason.TOO_LARGE,
+        ScanReason.UNSUPPORTED_VERSION,
+        ScanReason.REVOKED,
+        ScanReason.KEY_NOT_VALID,
+    }
+)
+
+
+def override_code(reason: str) -> OverrideReason | None:
+    """The override code of a stored scan reason (``OVERRIDE:<code>``), or None."""
+    if not reason.startswith(OVERRIDE_PREFIX):
+        return None
+    try:
+        return OverrideReason(reason.removeprefix(OVERRIDE_PREFIX))
+    except ValueError:
+        return None
+
+
 _AMBER = frozenset(
     {ScanReason.CLOCK_SKEW, ScanReason.POSSIBLE_CLONE, ScanReason.OVERDUE, ScanReason.PLATE_CHECK}
 )

@@ -8,6 +8,10 @@ than the road allows), the duplicate window (13: the same pass at the same stati
 transaction records the scan event, advances the pass on GREEN and appends the audit entry
 (14). The verdict is returned only after that commit, so a verdict on screen is a verdict in
 the database. Every scan is recorded, garbage included.
+
+A supervisor may override the latest AMBER or RED scan of a pass at a checkpoint (never a
+token failure that proves forgery): a new GREEN event with reason ``OVERRIDE:<code>``,
+audited with the original reason, the code and the note (SECURITY.md, "Accounts and roles").
 """
 
 from __future__ import annotations
@@ -17,14 +21,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.clock import Clock, system_clock
-from core.errors import NotFound, PermissionDenied
+from core.errors import InvalidState, NotFound, PermissionDenied
 from core.models import Checkpoint, Pass, ScanEvent, User, Verdict
 from core.permissions import Action, allowed, require
 from core.ports import Store
-from core.route import RouteDecision, ScanReason, decide, status_before
+from core.route import (
+    NOT_OVERRIDABLE,
+    OVERRIDE_PREFIX,
+    OverrideReason,
+    RouteDecision,
+    ScanReason,
+    decide,
+    override_code,
+    status_before,
+)
 from core.services.base import Service
 from core.services.passes import PassService
 from core.token import TokenReason
+from core.validation import ValidationCode, ValidationError, normalize_text
 
 DUPLICATE_WINDOW = timedelta(seconds=10)
 SERIAL_CHARS = 32
@@ -44,10 +58,12 @@ class ScanResult:
     checkpoint: str
     step: str | None
     recorded: bool
+    # Set on a supervisor's override: the verdict is GREEN, ``reason`` OK.
+    override: OverrideReason | None = None
 
     def as_json(self) -> dict[str, object]:
         """The ``scan`` command's JSON document."""
-        return {
+        document: dict[str, object] = {
             "verdict": self.verdict.value,
             "reason": self.reason.value,
             "serial": self.serial,
@@ -56,6 +72,9 @@ class ScanResult:
             "step": self.step,
             "recorded": self.recorded,
         }
+        if self.override is not None:
+            document["override"] = self.override.value
+        return document
 
 
 class ScanService(Service):
@@ -98,14 +117,16 @@ class ScanService(Service):
         if serial is not None:
             repeat = self._repeat(point, serial, at)
             if repeat is not None:
+                code = override_code(repeat.reason)
                 return ScanResult(
                     repeat.verdict,
-                    ScanReason(repeat.reason),
+                    ScanReason.OK if code is not None else ScanReason(repeat.reason),
                     serial,
                     plate,
                     point.code,
                     repeat.step,
                     False,
+                    code,
                 )
         return self._record(actor, point, decision, serial, issued, plate, at, text)
 
@@ -160,6 +181,93 @@ class ScanService(Service):
             point.code,
             last.step if last else None,
             True,
+        )
+
+    def override(
+        self,
+        actor: User,
+        point: Checkpoint,
+        serial: str,
+        reason_code: OverrideReason | str,
+        note: str,
+        now: datetime | None = None,
+    ) -> ScanResult:
+        """A supervisor turns the pass's latest scan, AMBER or RED at ``point``, GREEN.
+
+        Records a GREEN event with reason ``OVERRIDE:<code>`` and the step the pass would take
+        here; the pass advances only when the route says ``point`` is its next point. The
+        audit entry ``scan.override`` carries the original reason, the code and the note.
+
+        Raises:
+            PermissionDenied: ``actor`` may not override (an operator).
+            ValidationError: an unknown code, a bad note, or no note with ``OTHER``.
+            NotFound: no such pass.
+            InvalidState: the pass's latest scan is not an AMBER/RED one at ``point``, or it
+                is a token failure that proves forgery ("cannot be overridden").
+        """
+        require(actor, Action.OVERRIDE_VERDICT)
+        try:
+            code = OverrideReason(reason_code)
+        except ValueError:
+            raise ValidationError("reason_code", ValidationCode.BAD_FORMAT) from None
+        text = normalize_text(
+            note, field="note", max_length=200, required=code is OverrideReason.OTHER
+        )
+        issued = self.store.passes.get(serial)
+        if issued is None:
+            raise NotFound(f"pass {serial}")
+        at = now or self.clock()
+        last = self.store.scans.last_of(serial)
+        if last is None or last.checkpoint_id != point.id:
+            raise InvalidState(f"no scan of {serial} at {point.code} to override")
+        if last.verdict is Verdict.GREEN:
+            raise InvalidState("a GREEN scan cannot be overridden")
+        original = last.reason
+        if original in NOT_OVERRIDABLE or original not in ScanReason.__members__:
+            raise InvalidState(f"{original} cannot be overridden")
+        application = self.store.applications.get(issued.application_id)
+        last_green = self.store.scans.last_green_of(serial)
+        decision = decide(
+            issued.route,
+            issued.status,
+            point,
+            application.enterprise_id if application else -1,
+            last_green.checkpoint_id if last_green else None,
+        )
+        with self.store.transaction() as tx:
+            if (
+                decision.reason is ScanReason.OK
+                and decision.new_status is not None
+                and not tx.passes.advance(serial, issued.status, decision.new_status)
+            ):
+                raise InvalidState(f"pass {serial} moved on: scan it again")
+            event = tx.scans.add(
+                at,
+                point.id,
+                actor.id,
+                serial,
+                Verdict.GREEN,
+                OVERRIDE_PREFIX + code.value,
+                decision.step,
+            )
+            details: dict[str, object] = {
+                "checkpoint": point.code,
+                "original_reason": original,
+                "original_event": last.id,
+                "code": code.value,
+                "note": text,
+                "advanced": decision.reason is ScanReason.OK,
+            }
+            self.audit(tx, actor, "scan.override", "scan_event", event.id, details)
+        return ScanResult(
+            Verdict.GREEN,
+            ScanReason.OK,
+            serial,
+            issued.plate,
+            point.code,
+            decision.step,
+            True,
+            code,
         )
 
     def recent(self, actor: User, point: Checkpoint, limit: int = 20) -> list[ScanEvent]:

@@ -1576,241 +1576,350 @@ From {origin}, carrying {cargo}</source>
 <context>
     <name>StationPage</name>
     <message>
-        <location filename="../../ui/pages/station.py" line="86" />
+        <location filename="../../ui/pages/station.py" line="95" />
         <source>PASS</source>
         <translation>放行</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="87" />
+        <location filename="../../ui/pages/station.py" line="96" />
         <source>CHECK</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="88" />
+        <location filename="../../ui/pages/station.py" line="97" />
         <source>STOP</source>
         <translation>拦截</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="92" />
+        <location filename="../../ui/pages/station.py" line="101" />
         <source>Valid pass: let the truck through</source>
         <translation>通行证有效，准予通行</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="93" />
+        <location filename="../../ui/pages/station.py" line="102" />
         <source>Station clock is behind: check by hand</source>
         <translation>本站时钟偏慢，请人工核查</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="96" />
+        <location filename="../../ui/pages/station.py" line="105" />
         <source>Seen elsewhere minutes ago: check the truck</source>
         <translation>几分钟前已在别处扫码，请核查车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="99" />
+        <location filename="../../ui/pages/station.py" line="108" />
         <source>Overdue on its route: check the truck</source>
         <translation>行程超时，请核查车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="100" />
+        <location filename="../../ui/pages/station.py" line="109" />
         <source>Check the plate by hand</source>
         <translation>请人工核对车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="101" />
+        <location filename="../../ui/pages/station.py" line="110" />
         <source>Not a LoopPass pass</source>
         <translation>不是平和码通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="102" />
+        <location filename="../../ui/pages/station.py" line="111" />
         <source>Pass from a newer LoopPass: not accepted here</source>
         <translation>新版系统签发的通行证，本站无法识别</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="105" />
+        <location filename="../../ui/pages/station.py" line="114" />
         <source>Not a LoopPass pass (too long)</source>
         <translation>不是平和码通行证（内容过长）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="106" />
+        <location filename="../../ui/pages/station.py" line="115" />
         <source>Damaged or incomplete code</source>
         <translation>二维码损坏或不完整</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="107" />
-        <location filename="../../ui/pages/station.py" line="109" />
+        <location filename="../../ui/pages/station.py" line="116" />
+        <location filename="../../ui/pages/station.py" line="118" />
         <source>Forged or damaged pass</source>
         <translation>伪造或损坏的通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="108" />
+        <location filename="../../ui/pages/station.py" line="117" />
         <source>Signed by an unknown key</source>
         <translation>签发密钥未知</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="110" />
+        <location filename="../../ui/pages/station.py" line="119" />
         <source>Pass not valid yet</source>
         <translation>通行证尚未生效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="111" />
+        <location filename="../../ui/pages/station.py" line="120" />
         <source>Pass expired</source>
         <translation>通行证已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="112" />
+        <location filename="../../ui/pages/station.py" line="121" />
         <source>Signing key withdrawn: pass not valid</source>
         <translation>签发密钥已吊销，通行证无效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="115" />
+        <location filename="../../ui/pages/station.py" line="124" />
         <source>Pass revoked</source>
         <translation>通行证已撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="116" />
+        <location filename="../../ui/pages/station.py" line="125" />
         <source>Not on this pass's route</source>
         <translation>不在该通行证路线上</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="117" />
+        <location filename="../../ui/pages/station.py" line="126" />
         <source>A point of the route was skipped</source>
         <translation>路线中有站点未扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="118" />
+        <location filename="../../ui/pages/station.py" line="127" />
         <source>This point is already done</source>
         <translation>本站点已扫过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="119" />
+        <location filename="../../ui/pages/station.py" line="128" />
         <source>The loop is already closed</source>
         <translation>闭环已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="120" />
+        <location filename="../../ui/pages/station.py" line="129" />
         <source>Plate does not match</source>
         <translation>车牌不符</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="316" />
+        <location filename="../../ui/pages/station.py" line="133" />
+        <source>Plate verified by hand</source>
+        <translation>已人工核对车牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="136" />
+        <source>Station clock corrected</source>
+        <translation>站点时钟已校正</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="137" />
+        <source>Route changed by order</source>
+        <translation>已按调度令变更路线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="140" />
+        <source>Checked: not a cloned pass</source>
+        <translation>已核查：非克隆通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="141" />
+        <source>Other (note required)</source>
+        <translation>其他（须填写说明）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="143" />
+        <location filename="../../ui/pages/station.py" line="668" />
+        <source>Overridden by a supervisor: {reason}</source>
+        <translation>监管员已改判放行：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="386" />
         <source>Scan station</source>
         <translation>扫码站</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="334" />
+        <location filename="../../ui/pages/station.py" line="405" />
         <source>Scanning for:</source>
         <translation>代扫站点：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="340" />
-        <location filename="../../ui/pages/station.py" line="705" />
+        <location filename="../../ui/pages/station.py" line="411" />
+        <location filename="../../ui/pages/station.py" line="914" />
         <source>No camera</source>
         <translation>无摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="341" />
+        <location filename="../../ui/pages/station.py" line="412" />
         <source>No camera — type or scan with the USB scanner</source>
         <translation>摄像头不可用——请手动输入或用扫码枪扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="352" />
+        <location filename="../../ui/pages/station.py" line="423" />
         <source>Scan with the USB scanner or type the serial</source>
         <translation>用扫码枪扫码或输入编号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="355" />
+        <location filename="../../ui/pages/station.py" line="426" />
         <source>Open image…</source>
         <translation>打开图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="390" />
+        <location filename="../../ui/pages/station.py" line="429" />
+        <source>Camera…</source>
+        <translation>摄像头…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="466" />
         <source>Plate matches (F1)</source>
         <translation>车牌一致 (F1)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="393" />
+        <location filename="../../ui/pages/station.py" line="469" />
         <source>Plate differs (F2)</source>
         <translation>车牌不符 (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="416" />
+        <location filename="../../ui/pages/station.py" line="472" />
+        <source>Override…</source>
+        <translation>改判…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="495" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="416" />
+        <location filename="../../ui/pages/station.py" line="495" />
         <source>Pass</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="416" />
+        <location filename="../../ui/pages/station.py" line="495" />
         <source>Verdict</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="416" />
+        <location filename="../../ui/pages/station.py" line="495" />
+        <location filename="../../ui/pages/station.py" line="618" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="469" />
+        <location filename="../../ui/pages/station.py" line="548" />
         <source>Open pass image</source>
         <translation>打开通行证图片</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="469" />
+        <location filename="../../ui/pages/station.py" line="548" />
         <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="482" />
+        <location filename="../../ui/pages/station.py" line="561" />
         <source>No QR code found in {name}</source>
         <translation>{name} 中未找到二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="520" />
+        <location filename="../../ui/pages/station.py" line="614" />
+        <source>Override the verdict</source>
+        <translation>改判结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="621" />
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="621" />
+        <source>Why (required for Other)</source>
+        <translation>原因说明（选“其他”时必填）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="651" />
         <source>Database busy — scan again</source>
         <translation>数据库繁忙——请重新扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="557" />
+        <location filename="../../ui/pages/station.py" line="698" />
         <source>Serial {serial}</source>
         <translation>编号 {serial}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="563" />
+        <location filename="../../ui/pages/station.py" line="704" />
         <source>Driver {name}  {id_number}</source>
         <translation>司机 {name}  {id_number}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="576" />
+        <location filename="../../ui/pages/station.py" line="717" />
         <source>{gate} (in)</source>
         <translation>{gate}（入）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="576" />
+        <location filename="../../ui/pages/station.py" line="717" />
         <source>{gate} (out)</source>
         <translation>{gate}（出）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="584" />
+        <location filename="../../ui/pages/station.py" line="725" />
         <source>next: {point}</source>
         <translation>下一站：{point}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="627" />
+        <location filename="../../ui/pages/station.py" line="768" />
         <source>Ready to scan</source>
         <translation>等待扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="629" />
+        <location filename="../../ui/pages/station.py" line="770" />
         <source>Hold the pass's QR code up to the camera, or scan it with the USB scanner</source>
         <translation>请将通行证二维码对准摄像头，或用扫码枪扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="688" />
+        <location filename="../../ui/pages/station.py" line="831" />
         <source>Starting the camera…</source>
         <translation>正在启动摄像头…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="843" />
+        <source>Camera source</source>
+        <translation>摄像头来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="846" />
+        <location filename="../../ui/pages/station.py" line="858" />
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="847" />
+        <location filename="../../ui/pages/station.py" line="859" />
+        <source>Video file</source>
+        <translation>视频文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="848" />
+        <source>Stream URL (RTSP/HTTP)</source>
+        <translation>视频流地址（RTSP/HTTP）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="856" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="857" />
+        <source>Camera {index}</source>
+        <translation>摄像头 {index}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="860" />
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="865" />
+        <source>Stream URL</source>
+        <translation>视频流地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="883" />
+        <source>Open video file</source>
+        <translation>打开视频文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="883" />
+        <source>Videos (*.mp4 *.avi *.mkv *.mov)</source>
+        <translation>视频文件 (*.mp4 *.avi *.mkv *.mov)</translation>
     </message>
 </context>
 <context>

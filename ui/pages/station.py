@@ -8,6 +8,12 @@ GREEN (let through), AMBER (check by hand) or RED (stop), the reason, the plate 
 type, the route with the points done. The operator compares the plate with the truck: F1 says
 it matches, F2 records a PLATE_MISMATCH (RED). The panel goes back to "Ready to scan" after
 ``clear_after_ms``.
+
+A supervisor sees "Override…" on an AMBER or RED verdict (never on a forged or revoked pass):
+a reason code and a note turn it GREEN through ``ScanService.override``, audited there.
+"Camera…" picks the camera source (a device index, a video file or a stream URL); the choice
+is a machine-local preference in QSettings (``station/camera``), read by
+``default_camera_factory``, and the worker restarts on the new source.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QRect, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
@@ -58,11 +65,13 @@ from core.errors import DomainError, StorageBusy
 from core.models import Checkpoint, CheckpointKind, Pass, ScanEvent, User, Verdict
 from core.pass_document import human_serial
 from core.permissions import Action, allowed
-from core.route import ScanReason
+from core.route import NOT_OVERRIDABLE, OverrideReason, ScanReason, override_code
 from core.services import Services
 from core.services.scans import ScanResult
-from core.validation import mask_id_number
+from core.validation import ValidationCode, ValidationError, mask_id_number
+from ui import i18n
 from ui.camera import CameraWorker, SourceFactory
+from ui.form_dialog import FormDialog
 from ui.messages import error_message, name_of
 from ui.pages.applications import ask_open_file
 
@@ -120,12 +129,37 @@ REASONS = {
     ScanReason.PLATE_MISMATCH: QT_TRANSLATE_NOOP("StationPage", "Plate does not match"),
 }
 
+OVERRIDE_REASONS = {
+    OverrideReason.PLATE_VERIFIED_BY_HAND: QT_TRANSLATE_NOOP(
+        "StationPage", "Plate verified by hand"
+    ),
+    OverrideReason.CLOCK_CORRECTED: QT_TRANSLATE_NOOP("StationPage", "Station clock corrected"),
+    OverrideReason.ROUTE_CHANGED_BY_ORDER: QT_TRANSLATE_NOOP(
+        "StationPage", "Route changed by order"
+    ),
+    OverrideReason.CLONE_CHECKED: QT_TRANSLATE_NOOP("StationPage", "Checked: not a cloned pass"),
+    OverrideReason.OTHER: QT_TRANSLATE_NOOP("StationPage", "Other (note required)"),
+}
+OVERRIDDEN = QT_TRANSLATE_NOOP("StationPage", "Overridden by a supervisor: {reason}")
+
+CAMERA_SETTING = "station/camera"
+CAMERA_INDEXES = range(10)
+CAMERA_SIZE = (1280, 720)
+STREAM_SCHEMES = frozenset({"rtsp", "rtsps", "http", "https"})
+CameraSpec = int | str
+SourceFactoryBuilder = Callable[[CameraSpec], SourceFactory]
+
 Sound = Callable[[Verdict], None]
 FileAsker = Callable[[QWidget, str, str], str]
 
 
 def reason_text(reason: ScanReason | str) -> str:
     """The translated sentence for a scan reason code (the code itself if unknown)."""
+    code = override_code(str(reason))
+    if code is not None:
+        return QCoreApplication.translate(CONTEXT, OVERRIDDEN).format(
+            reason=override_reason_text(code)
+        )
     try:
         source = REASONS[ScanReason(reason)]
     except ValueError:
@@ -138,11 +172,43 @@ def verdict_word(verdict: Verdict) -> str:
     return QCoreApplication.translate(CONTEXT, VERDICT_WORDS[verdict])
 
 
-def default_camera_factory() -> Any:
-    """The station's camera: device 0 at 1280×720 (opened later, on the worker thread)."""
-    from core.scanning import VideoCaptureSource  # noqa: PLC0415 - loads OpenCV lazily
+def override_reason_text(code: OverrideReason) -> str:
+    """The translated name of an override reason code."""
+    return QCoreApplication.translate(CONTEXT, OVERRIDE_REASONS[code])
 
-    return VideoCaptureSource(0)
+
+def parse_camera_spec(value: object) -> CameraSpec:
+    """A stored camera setting as a source: digits are a device index, else a path or URL."""
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        return 0
+    return int(text) if text.isdecimal() and text.isascii() else text
+
+
+def saved_camera() -> CameraSpec:
+    """The camera source chosen on this machine (device 0 until one is chosen)."""
+    return parse_camera_spec(i18n.settings().value(CAMERA_SETTING, 0))
+
+
+def save_camera(spec: CameraSpec) -> None:
+    """Remember the camera source on this machine."""
+    i18n.settings().setValue(CAMERA_SETTING, str(spec))
+
+
+def video_source_factory(spec: CameraSpec) -> SourceFactory:
+    """A factory of ``VideoCaptureSource(spec)`` at 1280×720 (opened on the worker thread)."""
+
+    def factory() -> Any:
+        from core.scanning import VideoCaptureSource  # noqa: PLC0415 - loads OpenCV lazily
+
+        return VideoCaptureSource(spec, *CAMERA_SIZE)
+
+    return factory
+
+
+def default_camera_factory() -> Any:
+    """The station's camera: the saved source (device 0 by default) at 1280×720."""
+    return video_source_factory(saved_camera())()
 
 
 # -- sounds ---------------------------------------------------------------------------------
@@ -265,6 +331,7 @@ class StationPage(QWidget):
         camera_factory: SourceFactory | None = None,
         sound: Sound | None = None,
         ask_file: FileAsker = ask_open_file,
+        source_factory_for: SourceFactoryBuilder = video_source_factory,
     ) -> None:
         super().__init__(parent)
         self.services = services
@@ -272,6 +339,9 @@ class StationPage(QWidget):
         self.camera_factory = camera_factory
         self.sound: Sound = sound if sound is not None else ToneSound()
         self._ask_file = ask_file
+        self._source_factory_for = source_factory_for
+        self.override_form: FormDialog | None = None
+        self.camera_form: FormDialog | None = None
         self._decoder: Any = None
         self.worker: CameraWorker | None = None
         self.current_verdict: Verdict | None = None
@@ -356,9 +426,14 @@ class StationPage(QWidget):
         self.open_button = QPushButton(self.tr("Open image…"))
         self.open_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.open_button.clicked.connect(self.open_image)
+        self.camera_button = QPushButton(self.tr("Camera…"))
+        self.camera_button.setObjectName("cameraSource")
+        self.camera_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.camera_button.clicked.connect(self.choose_camera)
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.entry, 1)
         entry_row.addWidget(self.open_button)
+        entry_row.addWidget(self.camera_button)
         column = QVBoxLayout()
         column.addWidget(self.preview)
         column.addWidget(self.banner)
@@ -394,8 +469,11 @@ class StationPage(QWidget):
         self.differ_button = QPushButton(self.tr("Plate differs (F2)"))
         self.differ_button.setObjectName("plateDiffers")
         self.differ_button.clicked.connect(self.plate_differs)
+        self.override_button = QPushButton(self.tr("Override…"))
+        self.override_button.setObjectName("overrideVerdict")
+        self.override_button.clicked.connect(self.open_override)
         buttons = QHBoxLayout()
-        for button in (self.match_button, self.differ_button):
+        for button in (self.match_button, self.differ_button, self.override_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the entry keeps the scanner
             button.setMinimumHeight(48)
             buttons.addWidget(button)
@@ -512,6 +590,58 @@ class StationPage(QWidget):
         serial = result.serial
         self._run(lambda: self.services.scans.plate_mismatch(self.user, self.point, serial))
 
+    # -- supervisor override ----------------------------------------------------------
+
+    def can_override(self, result: ScanResult) -> bool:
+        """Whether to offer "Override…" for ``result``: a supervisor, an AMBER or RED scan of
+        a known pass, and not a forged or revoked one (the service refuses those anyway)."""
+        return (
+            allowed(self.user, Action.OVERRIDE_VERDICT)
+            and result.verdict is not Verdict.GREEN
+            and result.serial is not None
+            and result.reason not in NOT_OVERRIDABLE
+        )
+
+    @Slot()
+    def open_override(self) -> None:
+        """Ask for a reason code and a note, then override the verdict on screen."""
+        result = self.last_result
+        if not self.override_button.isEnabled() or result is None or result.serial is None:
+            return
+        serial = result.serial
+        point = self.point
+        self._clear_timer.stop()  # the verdict stays up while the supervisor decides
+        dialog = FormDialog(self.tr("Override the verdict"), self)
+        dialog.setObjectName("overrideDialog")
+        dialog.add_combo(
+            "reason_code",
+            self.tr("Reason"),
+            [(override_reason_text(code), code) for code in OverrideReason],
+        )
+        dialog.add_line("note", self.tr("Note"), placeholder=self.tr("Why (required for Other)"))
+
+        def submit(form: FormDialog) -> ScanResult:
+            return self.services.scans.override(
+                self.user, point, serial, form.value("reason_code"), form.text("note")
+            )
+
+        dialog.set_submit(submit)
+        dialog.accepted.connect(lambda: self._override_done(dialog))
+        dialog.rejected.connect(self._restart_clear)
+        dialog.finished.connect(self._override_closed)
+        self.override_form = dialog
+        dialog.open()
+
+    @Slot()
+    def _override_closed(self) -> None:
+        if self.override_form is not None:
+            self.override_form.deleteLater()
+            self.override_form = None
+
+    def _override_done(self, dialog: FormDialog) -> None:
+        if isinstance(dialog.result_value, ScanResult):
+            self.show_result(dialog.result_value)
+
     # -- showing ----------------------------------------------------------------------
 
     def _run(self, call: Callable[[], ScanResult]) -> ScanResult | None:
@@ -533,7 +663,14 @@ class StationPage(QWidget):
         issued = self.services.store.passes.get(result.serial) if result.serial else None
         self._paint(result.verdict)
         self.verdict_label.setText(verdict_word(result.verdict))
-        self.reason_label.setText(reason_text(result.reason))
+        if result.override is not None:
+            self.reason_label.setText(
+                self.tr("Overridden by a supervisor: {reason}").format(
+                    reason=override_reason_text(result.override)
+                )
+            )
+        else:
+            self.reason_label.setText(reason_text(result.reason))
         self.plate_label.setText(result.plate or "")
         self.plate_label.setVisible(bool(result.plate))
         self.detail_label.setText(self._details(result, issued))
@@ -543,6 +680,9 @@ class StationPage(QWidget):
         for button in (self.match_button, self.differ_button):
             button.setEnabled(can_check)
             button.setVisible(can_check)
+        can_override = self.can_override(result)
+        self.override_button.setEnabled(can_override)
+        self.override_button.setVisible(can_override)
         self.refresh_recent()
         self._restart_clear()
         self.entry.setFocus()
@@ -637,6 +777,8 @@ class StationPage(QWidget):
         self.differ_button.setEnabled(False)
         self.match_button.hide()
         self.differ_button.hide()
+        self.override_button.setEnabled(False)
+        self.override_button.hide()
         self.entry.setFocus()
 
     def _restart_clear(self) -> None:
@@ -694,6 +836,72 @@ class StationPage(QWidget):
         if self.worker is not None:
             self.worker.stop()
 
+    @Slot()
+    def choose_camera(self) -> None:
+        """Pick the camera source: a device index, a video file or a stream URL."""
+        current = saved_camera()
+        dialog = FormDialog(self.tr("Camera source"), self)
+        dialog.setObjectName("cameraDialog")
+        kinds = [
+            (self.tr("Camera"), "device"),
+            (self.tr("Video file"), "file"),
+            (self.tr("Stream URL (RTSP/HTTP)"), "url"),
+        ]
+        if isinstance(current, int):
+            kind = "device"
+        elif urlsplit(current).scheme in STREAM_SCHEMES:
+            kind = "url"
+        else:
+            kind = "file"
+        dialog.add_combo("kind", self.tr("Source"), kinds, kind)
+        devices = [(self.tr("Camera {index}").format(index=i), i) for i in CAMERA_INDEXES]
+        dialog.add_combo("device", self.tr("Camera"), devices, current if kind == "device" else 0)
+        video = dialog.add_line("file", self.tr("Video file"), current if kind == "file" else "")
+        browse = QPushButton(self.tr("Browse…"))
+        browse.clicked.connect(lambda: self._browse_video(dialog, video))
+        dialog.add_field("browse", "", browse)
+        dialog.add_line(
+            "url",
+            self.tr("Stream URL"),
+            current if kind == "url" else "",
+            placeholder="rtsp://192.168.1.20:554/stream1",
+        )
+        dialog.set_submit(_camera_choice)
+        dialog.accepted.connect(lambda: self._camera_chosen(dialog))
+        dialog.finished.connect(self._camera_closed)
+        self.camera_form = dialog
+        dialog.open()
+
+    @Slot()
+    def _camera_closed(self) -> None:
+        if self.camera_form is not None:
+            self.camera_form.deleteLater()
+            self.camera_form = None
+
+    def _browse_video(self, dialog: FormDialog, video: QLineEdit) -> None:
+        path = self._ask_file(
+            dialog, self.tr("Open video file"), self.tr("Videos (*.mp4 *.avi *.mkv *.mov)")
+        )
+        if path:
+            video.setText(path)
+            combo = dialog.findChild(QComboBox, "field_kind")
+            if combo is not None:
+                combo.setCurrentIndex(combo.findData("file"))
+
+    def _camera_chosen(self, dialog: FormDialog) -> None:
+        if dialog.result_value is not None:
+            self.set_camera_source(dialog.result_value)
+
+    def set_camera_source(self, spec: CameraSpec) -> None:
+        """Remember ``spec`` on this machine and restart the camera worker on it."""
+        save_camera(spec)
+        self.camera_factory = self._source_factory_for(spec)
+        running = self.worker is not None and self.worker.isRunning()
+        self.stop_camera()
+        if running or self.isVisible():
+            self.banner.hide()
+            self.start_camera()
+
     @Slot(QImage)
     def _on_frame(self, image: QImage) -> None:
         self.preview.show_image(image)
@@ -722,3 +930,24 @@ class StationPage(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop_camera()
         super().closeEvent(event)
+
+
+def _camera_choice(form: FormDialog) -> CameraSpec:
+    """The source the camera dialog describes; ``ValidationError`` names the bad field."""
+    kind = form.value("kind")
+    if kind == "device":
+        return int(form.value("device"))
+    if kind == "file":
+        path = form.text("file").strip()
+        if not path:
+            raise ValidationError("file", ValidationCode.REQUIRED)
+        if not Path(path).is_file():
+            raise ValidationError("file", ValidationCode.BAD_FORMAT, "no such file")
+        return str(Path(path).resolve())
+    url = form.text("url").strip()
+    if not url:
+        raise ValidationError("url", ValidationCode.REQUIRED)
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in STREAM_SCHEMES or not parts.hostname:
+        raise ValidationError("url", ValidationCode.BAD_FORMAT, "not an RTSP/HTTP URL")
+    return url
