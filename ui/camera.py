@@ -145,16 +145,17 @@ class CameraWorker(QThread):
                 self.failed = False
                 self.camera_recovered.emit()
             now = time.monotonic()
-            if now - last_preview >= self._frame_s:
-                last_preview = now
-                self.frame_ready.emit(frame_to_image(frame, self.preview_width))
             if now - last_decode >= DECODE_INTERVAL_S:
                 # Decoding blocks this loop, so frames that arrive meanwhile are never
-                # decoded: the next decode is always of the latest frame read.
+                # decoded: the next decode is always of the latest frame read. A text goes
+                # out before this frame's preview, so the verdict does not queue behind it.
                 last_decode = now
                 for text in decoder.decode(frame):
                     if debouncer.offer(text, time.monotonic()):
                         self.decoded.emit(text)
+            if now - last_preview >= self._frame_s:
+                last_preview = now
+                self.frame_ready.emit(frame_to_image(frame, self.preview_width))
             self._pace(started)
 
     def _open(self, source: FrameSource) -> bool:
