@@ -20,7 +20,7 @@ from core.models import (
     Verdict,
 )
 from core.ports import PassQuery, SearchQuery
-from db.repositories import Row, _like, _opt_millis, _Repository
+from db.repositories import Row, _in_clause, _like, _opt_millis, _Repository, _serial_prefix
 
 
 def _pass(row: Row) -> Pass:
@@ -91,11 +91,9 @@ class SqlPassRepository(_Repository):
         if query.text:
             where.append("(plate LIKE :like ESCAPE '\\' OR serial LIKE :prefix ESCAPE '\\')")
             params["like"] = _like(query.text)
-            params["prefix"] = _like(query.text.lower().replace(" ", ""))[1:]
+            params["prefix"] = _serial_prefix(query.text)
         if query.statuses:
-            marks = ", ".join(f":s{i}" for i in range(len(query.statuses)))
-            where.append(f"status IN ({marks})")
-            params.update({f"s{i}": status.value for i, status in enumerate(query.statuses)})
+            where.append(_in_clause("status", query.statuses, params))
         if query.enterprise_id is not None:
             where.append(
                 "application_id IN (SELECT id FROM applications WHERE enterprise_id = :ent)"
@@ -275,7 +273,7 @@ class SqlOutboxRepository(_Repository):
         params: dict[str, Any] = {}
         if query.text:
             where.append("(serial LIKE :prefix ESCAPE '\\' OR phone = :exact)")
-            params["prefix"] = _like(query.text.lower().replace(" ", ""))[1:]
+            params["prefix"] = _serial_prefix(query.text)
             params["exact"] = query.text.strip()
         if query.enterprise_id is not None:
             where.append(

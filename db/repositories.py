@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar, TypeVar
 
 import sqlite_utils
@@ -56,6 +57,18 @@ def _like(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, with LIKE's own wildcards escaped."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def _serial_prefix(text: str) -> str:
+    """A LIKE pattern for serials starting with ``text`` (typed grouped, any case)."""
+    return _like(text.lower().replace(" ", ""))[1:]
+
+
+def _in_clause(column: str, values: Sequence[StrEnum], params: dict[str, Any]) -> str:
+    """``column IN (:column_0, …)`` for enum ``values``, adding them to ``params``."""
+    names = [f"{column.replace('.', '_')}_{i}" for i in range(len(values))]
+    params.update({name: value.value for name, value in zip(names, values, strict=True)})
+    return f"{column} IN ({', '.join(':' + name for name in names)})"
 
 
 def _opt_millis(value: int | None) -> datetime | None:
@@ -685,9 +698,7 @@ class SqlApplicationRepository(_Repository):
             )
             params["like"] = _like(query.text)
         if query.statuses:
-            marks = ", ".join(f":status{i}" for i in range(len(query.statuses)))
-            where.append(f"a.status IN ({marks})")
-            params.update({f"status{i}": s.value for i, s in enumerate(query.statuses)})
+            where.append(_in_clause("a.status", query.statuses, params))
         for column, value in (
             ("a.enterprise_id", query.enterprise_id),
             ("a.id", query.application_id),
