@@ -112,10 +112,12 @@ class ScanService(Service):
         check = self.passes.verify(text, at)
         serial = check.claims.serial if check.claims else None
         issued = self.store.passes.get(serial) if serial else None
-        decision = self._decide(point, check.reason, issued, at)
         plate = issued.plate if issued else (check.claims.plate if check.claims else None)
+        # The pass's latest scan serves both the duplicate window and the clone check; a
+        # repeat (the camera sees one code in many frames) is answered before anything else.
+        last = self.store.scans.last_of(serial) if serial else None
         if serial is not None:
-            repeat = self._repeat(point, serial, at)
+            repeat = _repeat(point, last, at)
             if repeat is not None:
                 code = override_code(repeat.reason)
                 return ScanResult(
@@ -128,6 +130,7 @@ class ScanService(Service):
                     False,
                     code,
                 )
+        decision = self._decide(point, check.reason, issued, last, at)
         return self._record(actor, point, decision, serial, issued, plate, at, text)
 
     def scan_serial(
@@ -276,7 +279,12 @@ class ScanService(Service):
         return self.store.scans.recent_at(point.id, limit)
 
     def _decide(
-        self, point: Checkpoint, token: TokenReason, issued: Pass | None, at: datetime
+        self,
+        point: Checkpoint,
+        token: TokenReason,
+        issued: Pass | None,
+        last: ScanEvent | None,
+        at: datetime,
     ) -> RouteDecision:
         last_here = self.store.scans.last_at(point.id)
         skewed = last_here is not None and at < last_here.at - CLOCK_TOLERANCE
@@ -299,24 +307,15 @@ class ScanService(Service):
             application.enterprise_id if application else -1,
             last_green.checkpoint_id if last_green else None,
         )
-        if decision.reason is ScanReason.OK:
-            last = self.store.scans.last_of(issued.serial)
-            if (
-                last is not None
-                and last.checkpoint_id != point.id
-                and last.verdict is Verdict.GREEN
-                and at - last.at < MIN_TRAVEL
-            ):
-                return RouteDecision(ScanReason.POSSIBLE_CLONE, decision.step)
+        if (
+            decision.reason is ScanReason.OK
+            and last is not None
+            and last.checkpoint_id != point.id
+            and last.verdict is Verdict.GREEN
+            and at - last.at < MIN_TRAVEL
+        ):
+            return RouteDecision(ScanReason.POSSIBLE_CLONE, decision.step)
         return decision
-
-    def _repeat(self, point: Checkpoint, serial: str, at: datetime) -> _Repeat | None:
-        last = self.store.scans.last_of(serial)
-        if last is None or last.checkpoint_id != point.id:
-            return None
-        if timedelta(0) <= at - last.at < DUPLICATE_WINDOW:
-            return _Repeat(last.verdict, last.reason, last.step)
-        return None
 
     def _record(
         self,
@@ -358,3 +357,12 @@ class _Repeat:
     verdict: Verdict
     reason: str
     step: str | None
+
+
+def _repeat(point: Checkpoint, last: ScanEvent | None, at: datetime) -> _Repeat | None:
+    """The first verdict again if ``last`` was at this point within the duplicate window."""
+    if last is None or last.checkpoint_id != point.id:
+        return None
+    if timedelta(0) <= at - last.at < DUPLICATE_WINDOW:
+        return _Repeat(last.verdict, last.reason, last.step)
+    return None
