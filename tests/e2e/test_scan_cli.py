@@ -110,14 +110,14 @@ def test_scan_image_at_the_wrong_checkpoint_is_red_exit_1(db: Path, tmp_path: Pa
             "LoopPass-demo",
             "scan",
             "--checkpoint",
-            "I01",
+            "E0002",  # another enterprise's point: on no pass's route of this clerk
             "--image",
             image,
         ],
         home,
     )
     assert done.returncode == 1
-    assert json.loads(done.stdout)["reason"] == "WRONG_CHECKPOINT"
+    assert json.loads(done.stdout)["reason"] == "WRONG_CHECKPOINT", done.stdout
 
 
 def test_decode_lists_every_text_of_each_image(tmp_path: Path) -> None:
