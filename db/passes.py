@@ -295,6 +295,11 @@ class SqlSettingsRepository(_Repository):
         row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
         return None if row is None else str(row["value"])
 
+    def all(self) -> dict[str, str]:
+        """Every stored setting, key → text."""
+        rows = self.conn.execute("SELECT key, value FROM settings").fetchall()
+        return {str(row["key"]): str(row["value"]) for row in rows}
+
     def put(self, key: str, value: str) -> None:
         """Store a value (audit it in the calling service)."""
         self.conn.execute(
