@@ -28,6 +28,7 @@ from core.keys import KeyFolder
 from core.models import PassStatus, User
 from core.services import Services, key_folder_for
 from core.validation import ValidationError
+from core.version import __version__
 
 APP_NAME = "LoopPass"
 log = logging.getLogger("looppass")
@@ -53,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--password", default=os.environ.get("LOOPPASS_PASSWORD"))
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     parser.add_argument("--lang", choices=("zh_CN", "en"), help="GUI language")
+    parser.add_argument("--version", action="version", version=f"LoopPass {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (database, pass, QR decoding, GUI) and exit 0 or 1; "
+        "with --db, that file is checked read-only",
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("gui", help="start the GUI (the default)")
     sub.add_parser("demo", help="create a new database with demo data (refuses to overwrite)")
@@ -258,10 +266,30 @@ def _setup_logging() -> None:
     logging.getLogger().setLevel(logging.INFO)
 
 
+def _self_test(args: argparse.Namespace) -> int:
+    """``--self-test``: the steps of core.selftest plus the GUI check; 0 ok, 1 failed."""
+    from core.selftest import SelfTestContext, run_self_test
+    from db.health import inspect_file
+    from db.store import open_store
+
+    def gui(context: SelfTestContext) -> str:
+        from ui.selftest import gui_check  # Qt loads here: its failure is a failed step
+
+        return gui_check(context)
+
+    report = run_self_test(
+        args.db, open_store=open_store, inspect_file=inspect_file, extra_checks=[("gui", gui)]
+    )
+    print(report.json() if args.json else report.text())
+    return 0 if report.ok else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; never lets a traceback reach the user."""
     _setup_logging()
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        return _self_test(args)
     db_path = args.db or default_db_path()
     if args.command in (None, "gui"):
         from ui.app import run_gui
