@@ -243,6 +243,7 @@ class Pass:
     token: str = ""
     revoked_at: datetime | None = None
     revoke_reason: str = ""
+    status_at: datetime | None = None  # when the pass entered its current status
 
 
 class OutboxStatus(StrEnum):

@@ -38,6 +38,7 @@ def _pass(row: Row) -> Pass:
         token=row["token"],
         revoked_at=_opt_millis(row["revoked_at"]),
         revoke_reason=row["revoke_reason"],
+        status_at=_opt_millis(row["status_at"]),
     )
 
 
@@ -58,7 +59,8 @@ class SqlPassRepository(_Repository):
         """Store a newly issued pass."""
         self._write(
             "INSERT INTO passes (serial, application_id, plate, risk, route, status, issued_at,"
-            " valid_from, valid_until, key_id, token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " valid_from, valid_until, key_id, token, status_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 issued.serial,
                 issued.application_id,
@@ -71,6 +73,7 @@ class SqlPassRepository(_Repository):
                 to_millis(issued.valid_until),
                 issued.key_id,
                 issued.token,
+                to_millis(issued.status_at or issued.issued_at),
             ),
         )
 
@@ -107,9 +110,10 @@ class SqlPassRepository(_Repository):
     def revoke(self, serial: str, at: datetime, reason: str) -> bool:
         """Revoke an open pass; False if it was already closed, revoked or expired."""
         cursor = self.conn.execute(
-            "UPDATE passes SET status = 'REVOKED', revoked_at = ?, revoke_reason = ?"
-            " WHERE serial = ? AND status IN ('ISSUED', 'ENTERED', 'ARRIVED', 'ISOLATED')",
-            (to_millis(at), reason, serial),
+            "UPDATE passes SET status = 'REVOKED', revoked_at = :at, status_at = :at,"
+            " revoke_reason = :reason"
+            " WHERE serial = :serial AND status IN ('ISSUED', 'ENTERED', 'ARRIVED', 'ISOLATED')",
+            {"at": to_millis(at), "reason": reason, "serial": serial},
         )
         return cursor.rowcount == 1
 
@@ -122,16 +126,19 @@ class SqlPassRepository(_Repository):
         )
         serials = [row["serial"] for row in rows]
         self.conn.executemany(
-            "UPDATE passes SET status = 'EXPIRED' WHERE serial = ?", [(s,) for s in serials]
+            "UPDATE passes SET status = 'EXPIRED', status_at = ? WHERE serial = ?",
+            [(to_millis(now), s) for s in serials],
         )
         return serials
 
-    def advance(self, serial: str, from_status: PassStatus, to_status: PassStatus) -> bool:
+    def advance(
+        self, serial: str, from_status: PassStatus, to_status: PassStatus, at: datetime
+    ) -> bool:
         """Move a pass along its route if it is still in ``from_status`` (a concurrent scan
-        of the same pass at another station cannot move it twice)."""
+        of the same pass at another station cannot move it twice); ``at`` starts the next leg."""
         cursor = self.conn.execute(
-            "UPDATE passes SET status = ? WHERE serial = ? AND status = ?",
-            (to_status.value, serial, from_status.value),
+            "UPDATE passes SET status = ?, status_at = ? WHERE serial = ? AND status = ?",
+            (to_status.value, to_millis(at), serial, from_status.value),
         )
         return cursor.rowcount == 1
 

@@ -194,6 +194,51 @@ MIGRATIONS: tuple[str, ...] = (
     WHEN EXISTS (SELECT 1 FROM audit_log WHERE seq = NEW.seq)
     BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
     """,
+    # 2: supervision — when each pass last changed status (overdue legs, retention), indexes
+    # for the dashboard, trace and anomaly queries, signed audit heads, acknowledged
+    # anomalies, anonymized drivers.
+    """
+    ALTER TABLE passes ADD COLUMN status_at INTEGER;
+    UPDATE passes SET status_at = coalesce(
+        (SELECT max(at) FROM scan_events
+         WHERE scan_events.serial = passes.serial AND verdict = 'GREEN'),
+        revoked_at, issued_at);
+    CREATE INDEX passes_open ON passes(status, status_at);
+
+    CREATE INDEX scan_events_at ON scan_events(at, checkpoint_id, verdict, step);
+    CREATE INDEX scan_events_flagged ON scan_events(reason, at) WHERE verdict != 'GREEN';
+    CREATE INDEX applications_decided ON applications(decided_at) WHERE decided_at IS NOT NULL;
+    CREATE INDEX applications_driver ON applications(driver_id);
+    CREATE INDEX applications_co_driver ON applications(co_driver_id)
+        WHERE co_driver_id IS NOT NULL;
+    CREATE INDEX audit_log_at ON audit_log(at);
+    CREATE INDEX audit_log_action ON audit_log(action, seq);
+
+    ALTER TABLE drivers ADD COLUMN anonymized_at INTEGER;
+
+    -- Signed chain heads: the log key lives outside the database (core.keys); a copy of each
+    -- head is also appended to a journal file beside that key.
+    CREATE TABLE audit_heads (
+        seq       INTEGER PRIMARY KEY,
+        hash      TEXT NOT NULL,
+        at        INTEGER NOT NULL,
+        key_id    TEXT NOT NULL,
+        signature BLOB NOT NULL CHECK (length(signature) = 64)
+    );
+    CREATE TRIGGER audit_heads_no_update BEFORE UPDATE ON audit_heads
+    BEGIN SELECT RAISE(ABORT, 'audit heads are append-only'); END;
+    CREATE TRIGGER audit_heads_no_delete BEFORE DELETE ON audit_heads
+    BEGIN SELECT RAISE(ABORT, 'audit heads are append-only'); END;
+
+    CREATE TABLE anomaly_acks (
+        kind    TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        note    TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        at      INTEGER NOT NULL,
+        PRIMARY KEY (kind, subject)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -163,6 +163,7 @@ class PassService(Service):
             valid_until=expires,
             key_id=key.kid_hex,
             token=token,
+            status_at=now,
         )
         tx.passes.add(issued)
         tx.outbox.add(issued.serial, driver.phone, self.sms_text(issued), now)

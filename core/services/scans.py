@@ -4,10 +4,10 @@ Order: the token checks (1–11, ``core.token``), the station clock (a clock beh
 scan recorded here is ``CLOCK_SKEW``), the pass as stored (unknown → ``NOT_A_PASS``), the
 route rules (12, ``core.route``), a possible clone (the same pass at another point faster
 than the road allows), the duplicate window (13: the same pass at the same station within
-10 s shows the first verdict again and writes nothing), then one ``BEGIN IMMEDIATE``
-transaction records the scan event, advances the pass on GREEN and appends the audit entry
-(14). The verdict is returned only after that commit, so a verdict on screen is a verdict in
-the database. Every scan is recorded, garbage included.
+the window, 10 s by default, shows the first verdict again and writes nothing), then one
+``BEGIN IMMEDIATE`` transaction records the scan event, advances the pass on GREEN and
+appends the audit entry (14). The verdict is returned only after that commit, so a verdict on
+screen is a verdict in the database. Every scan is recorded, garbage included.
 
 A supervisor may override the latest AMBER or RED scan of a pass at a checkpoint (never a
 token failure that proves forgery): a new GREEN event with reason ``OVERRIDE:<code>``,
@@ -37,14 +37,15 @@ from core.route import (
 )
 from core.services.base import Service
 from core.services.passes import PassService
+from core.services.settings import read_settings
+from core.settings import Settings
 from core.token import TokenReason
 from core.validation import ValidationCode, ValidationError, normalize_text
 
-DUPLICATE_WINDOW = timedelta(seconds=10)
 SERIAL_CHARS = 32
-CLOCK_TOLERANCE = timedelta(seconds=5)
-# Two different checkpoints of the loop are at least this far apart by road.
-MIN_TRAVEL = timedelta(minutes=2)
+# The duplicate window, the station clock's tolerance and the least travel time between two
+# points (a possible clone below it) are settings (``core.settings``), read once per scan, so
+# a change applies from the next scan.
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,9 @@ class ScanService(Service):
         # The pass's latest scan serves both the duplicate window and the clone check; a
         # repeat (the camera sees one code in many frames) is answered before anything else.
         last = self.store.scans.last_of(serial) if serial else None
+        config = read_settings(self.store)
         if serial is not None:
-            repeat = _repeat(point, last, at)
+            repeat = _repeat(point, last, at, config.duplicate_window)
             if repeat is not None:
                 code = override_code(repeat.reason)
                 return ScanResult(
@@ -130,7 +132,7 @@ class ScanService(Service):
                     False,
                     code,
                 )
-        decision = self._decide(point, check.reason, issued, last, at)
+        decision = self._decide(point, check.reason, issued, last, at, config)
         return self._record(actor, point, decision, serial, issued, plate, at, text)
 
     def scan_serial(
@@ -163,7 +165,7 @@ class ScanService(Service):
                 and last.step is not None
             ):
                 previous = status_before(issued.route, last.step)
-                tx.passes.advance(serial, issued.status, previous)
+                tx.passes.advance(serial, issued.status, previous, at)
             event = tx.scans.add(
                 at,
                 point.id,
@@ -241,7 +243,7 @@ class ScanService(Service):
             if (
                 decision.reason is ScanReason.OK
                 and decision.new_status is not None
-                and not tx.passes.advance(serial, issued.status, decision.new_status)
+                and not tx.passes.advance(serial, issued.status, decision.new_status, at)
             ):
                 raise InvalidState(f"pass {serial} moved on: scan it again")
             event = tx.scans.add(
@@ -285,9 +287,10 @@ class ScanService(Service):
         issued: Pass | None,
         last: ScanEvent | None,
         at: datetime,
+        config: Settings,
     ) -> RouteDecision:
         last_here = self.store.scans.last_at(point.id)
-        skewed = last_here is not None and at < last_here.at - CLOCK_TOLERANCE
+        skewed = last_here is not None and at < last_here.at - config.clock_tolerance
         # A station clock behind its own last scan makes every time check doubtful: the
         # operator checks by hand instead of the lane showing a time-based RED.
         if skewed and token in (TokenReason.OK, TokenReason.NOT_YET_VALID, TokenReason.EXPIRED):
@@ -312,7 +315,7 @@ class ScanService(Service):
             and last is not None
             and last.checkpoint_id != point.id
             and last.verdict is Verdict.GREEN
-            and at - last.at < MIN_TRAVEL
+            and at - last.at < config.clone_min_travel
         ):
             return RouteDecision(ScanReason.POSSIBLE_CLONE, decision.step)
         return decision
@@ -334,7 +337,7 @@ class ScanService(Service):
                 reason is ScanReason.OK
                 and issued is not None
                 and decision.new_status is not None
-                and not tx.passes.advance(issued.serial, issued.status, decision.new_status)
+                and not tx.passes.advance(issued.serial, issued.status, decision.new_status, at)
             ):
                 # Another station moved the pass between our read and our write.
                 reason = ScanReason.ALREADY_SCANNED
@@ -359,10 +362,12 @@ class _Repeat:
     step: str | None
 
 
-def _repeat(point: Checkpoint, last: ScanEvent | None, at: datetime) -> _Repeat | None:
+def _repeat(
+    point: Checkpoint, last: ScanEvent | None, at: datetime, window: timedelta
+) -> _Repeat | None:
     """The first verdict again if ``last`` was at this point within the duplicate window."""
     if last is None or last.checkpoint_id != point.id:
         return None
-    if timedelta(0) <= at - last.at < DUPLICATE_WINDOW:
+    if timedelta(0) <= at - last.at < window:
         return _Repeat(last.verdict, last.reason, last.step)
     return None
