@@ -305,7 +305,7 @@ class SqlSettingsRepository(_Repository):
     def all(self) -> dict[str, str]:
         """Every stored setting, key → text."""
         rows = self.conn.execute("SELECT key, value FROM settings").fetchall()
-        return {str(row["key"]): str(row["value"]) for row in rows}
+        return {str(key): str(value) for key, value in rows}
 
     def put(self, key: str, value: str) -> None:
         """Store a value (audit it in the calling service)."""

@@ -17,6 +17,7 @@ from core.services.outbox import OutboxService
 from core.services.passes import PassService
 from core.services.registry import RegistryService
 from core.services.scans import ScanService
+from core.services.settings import SettingsService
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Services:
     passes: PassService
     outbox: OutboxService
     scans: ScanService
+    settings: SettingsService
 
     @classmethod
     def build(
@@ -60,6 +62,7 @@ class Services:
             passes=passes,
             outbox=OutboxService(store, clock),
             scans=ScanService(store, passes, clock),
+            settings=SettingsService(store, clock),
         )
 
 

@@ -35,6 +35,8 @@ from core.permissions import (
 )
 from core.ports import ApplicationQuery, Repositories, Store
 from core.services.base import Service
+from core.services.settings import read_settings
+from core.settings import DEFAULTS, SPEC_BY_KEY
 from core.validation import (
     Plate,
     ValidationCode,
@@ -49,8 +51,10 @@ from core.validation import (
 T = TypeVar("T")
 CHINA = ZoneInfo("Asia/Shanghai")
 
-DEFAULT_VALIDITY_HOURS = 72
-MAX_VALIDITY_HOURS = 720
+# The default validity of a new application is a setting (``pass.validity_hours``); this is
+# the setting's own default, for callers without a store.
+DEFAULT_VALIDITY_HOURS = DEFAULTS.validity_hours
+MAX_VALIDITY_HOURS = SPEC_BY_KEY["pass.validity_hours"].maximum
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
 # How far ahead a trip may be planned, and how late a planned arrival may be filed.
 PLANNING_HORIZON = timedelta(days=30)
@@ -66,7 +70,7 @@ class ApplicationInput:
     origin_region_id: int | None
     cargo: str
     planned_arrival: datetime | None
-    validity_hours: int = DEFAULT_VALIDITY_HOURS
+    validity_hours: int | None = None  # None: the deployment's default (a setting)
     co_driver_id: int | None = None
 
 
@@ -82,6 +86,8 @@ class ApplicationService(Service):
         status = ApplicationStatus.SUBMITTED if submit else ApplicationStatus.DRAFT
         with self.store.transaction() as tx:
             checked = self.check_form(tx, enterprise_id, form)
+            hours = checked.validity_hours
+            assert hours is not None  # check_form fills in the default
             application = tx.applications.add(
                 enterprise_id,
                 checked.vehicle_id or 0,
@@ -90,7 +96,7 @@ class ApplicationService(Service):
                 checked.origin_region_id or 0,
                 checked.cargo,
                 checked.planned_arrival or self.clock(),
-                checked.validity_hours,
+                hours,
                 status,
                 actor.id,
                 self.clock(),
@@ -108,7 +114,8 @@ class ApplicationService(Service):
     def check_form(
         self, tx: Repositories, enterprise_id: int, form: ApplicationInput
     ) -> ApplicationInput:
-        """The form with its text normalized; raises ``FormInvalid`` with every bad field.
+        """The form with its text normalized and its validity hours set (the default
+        setting when the form has none); raises ``FormInvalid`` with every bad field.
 
         Vehicles and drivers must be the enterprise's own (another enterprise's count as
         unknown, so their existence is not revealed).
@@ -136,10 +143,13 @@ class ApplicationService(Service):
             fields.fail("planned_arrival", ValidationCode.REQUIRED)
         elif not now - LATE_FILING <= form.planned_arrival <= now + PLANNING_HORIZON:
             fields.fail("planned_arrival", ValidationCode.BAD_DATE, "outside the planning window")
-        if not 1 <= form.validity_hours <= MAX_VALIDITY_HOURS:
+        hours = form.validity_hours
+        if hours is None:
+            hours = read_settings(tx).validity_hours
+        if not 1 <= hours <= MAX_VALIDITY_HOURS:
             fields.fail("validity_hours", ValidationCode.BAD_FORMAT, "1 to 720 hours")
         fields.raise_if_any()
-        return replace(form, cargo=cargo)
+        return replace(form, cargo=cargo, validity_hours=hours)
 
     def update(self, actor: User, application_id: int, form: ApplicationInput) -> TripApplication:
         """Change an application that is not decided yet."""
@@ -149,6 +159,8 @@ class ApplicationService(Service):
             if current.status not in EDITABLE:
                 raise InvalidState(f"application is {current.status}")
             checked = self.check_form(tx, current.enterprise_id, form)
+            hours = checked.validity_hours
+            assert hours is not None  # check_form fills in the default
             updated = replace(
                 current,
                 vehicle_id=checked.vehicle_id or current.vehicle_id,
@@ -157,7 +169,7 @@ class ApplicationService(Service):
                 origin_region_id=checked.origin_region_id or current.origin_region_id,
                 cargo=checked.cargo,
                 planned_arrival=checked.planned_arrival or current.planned_arrival,
-                validity_hours=checked.validity_hours,
+                validity_hours=hours,
             )
             if not tx.applications.update_open(updated):
                 raise InvalidState("already decided")
@@ -328,7 +340,10 @@ class ApplicationImporter(Service):
         enterprise_id = _own_enterprise(actor)
         errors: list[RowError] = []
         names: dict[str, str] = {}  # ID number -> name, of drivers new in this file
-        checked = [self._check_row(row, enterprise_id, errors, names) for row in rows]
+        default_hours = read_settings(self.store).validity_hours  # for empty cells
+        checked = [
+            self._check_row(row, enterprise_id, errors, names, default_hours) for row in rows
+        ]
         if not rows:
             errors.append(RowError(1, "file", "NO_ROWS"))
         if errors:
@@ -371,7 +386,12 @@ class ApplicationImporter(Service):
         return created
 
     def _check_row(
-        self, row: RawRow, enterprise_id: int, errors: list[RowError], names: dict[str, str]
+        self,
+        row: RawRow,
+        enterprise_id: int,
+        errors: list[RowError],
+        names: dict[str, str],
+        default_hours: int,
     ) -> _ImportRow | None:
         found: list[RowError] = []
 
@@ -412,8 +432,8 @@ class ApplicationImporter(Service):
             found.append(RowError(row.number, "planned_arrival", ValidationCode.BAD_DATE.value))
         hours = take(
             "validity_hours",
-            lambda: _parse_hours(row.get("validity_hours")),
-            DEFAULT_VALIDITY_HOURS,
+            lambda: _parse_hours(row.get("validity_hours"), default_hours),
+            default_hours,
         )
         if plate is not None:
             vehicle = self.store.vehicles.by_plate(plate.text)
@@ -517,9 +537,9 @@ def _parse_local_time(text: str) -> datetime:
     )
 
 
-def _parse_hours(text: str) -> int:
+def _parse_hours(text: str, default: int) -> int:
     if not text.strip():
-        return DEFAULT_VALIDITY_HOURS
+        return default
     if not text.strip().isdigit() or not 1 <= int(text) <= MAX_VALIDITY_HOURS:
         raise ValidationError("validity_hours", ValidationCode.BAD_FORMAT)
     return int(text)

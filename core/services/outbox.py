@@ -2,9 +2,10 @@
 
 Delivery is pluggable (``core.sms``). With no gateway configured the outbox is the product:
 clerks see each driver's text with its status and can read it out or resend it. With an HTTP
-gateway configured (settings ``sms.gateway_url`` and ``sms.gateway_token``) due messages are
-sent with retries and back-off. Sending happens outside any transaction — a slow gateway
-never holds the database lock — and each outcome is recorded in its own short transaction.
+gateway configured (settings ``sms.gateway_url`` and ``sms.gateway_token``, read at each
+delivery run, so a change applies to the next one) due messages are sent with retries and
+back-off. Sending happens outside any transaction — a slow gateway never holds the database
+lock — and each outcome is recorded in its own short transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from core.models import OutboxMessage, OutboxStatus, Page, User
 from core.permissions import Action, allowed, enterprise_scope, require_enterprise_scope
 from core.ports import SearchQuery
 from core.services.base import SYSTEM_ACTOR, Service
+from core.services.settings import read_settings
 from core.sms import (
     HttpGatewaySender,
     OutboxOnlySender,
@@ -25,8 +27,6 @@ from core.sms import (
     deliver,
 )
 
-GATEWAY_URL = "sms.gateway_url"
-GATEWAY_TOKEN = "sms.gateway_token"
 BATCH = 50
 # Clerks resend their drivers' texts; reviewers and supervisors read the outbox.
 _READERS = (Action.FILE_APPLICATION, Action.REVIEW_APPLICATION, Action.REVOKE_PASS)
@@ -37,8 +37,8 @@ class OutboxService(Service):
 
     def sender(self) -> SmsSender:
         """The configured sender: the HTTP gateway if set up, else outbox-only."""
-        url = self.store.settings.get(GATEWAY_URL)
-        token = self.store.settings.get(GATEWAY_TOKEN)
+        config = read_settings(self.store)
+        url, token = config.sms_gateway_url, config.sms_gateway_token
         if url and token:
             try:
                 return HttpGatewaySender(url, token)

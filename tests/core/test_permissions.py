@@ -28,6 +28,7 @@ from core.services.registry import (
     RegistryService,
     RiskRegionInput,
 )
+from core.services.settings import SettingsService
 from db.store import SqliteStore
 from tests.conftest import demo_user
 
@@ -43,7 +44,6 @@ DEMO_ACCOUNTS = {
 # dashboard, settings, backup). Each must move into CASES when its service lands.
 PENDING_ACTIONS = frozenset(
     {
-        Action.MANAGE_SETTINGS,
         Action.FILE_APPLICATION,
         Action.REVIEW_APPLICATION,
         Action.REVOKE_PASS,
@@ -64,6 +64,12 @@ NO_ROLE_METHODS = frozenset(
         "AccountService.create_first_admin",
         "AccountService.change_own_password",
         "Service.audit",  # the shared helper that appends an entry inside a transaction
+        # Settings are read by every service; the lane camera is SCAN or MANAGE_SETTINGS
+        # (tests/core/test_settings.py checks that pair role by role).
+        "SettingsService.current",
+        "SettingsService.station",
+        "SettingsService.listing",
+        "SettingsService.set_station_camera",
     }
 )
 
@@ -264,9 +270,15 @@ CASES = (
         1,
     ),
     Case("AuditService.verify", Action.VIEW_AUDIT, lambda s, u, w: s.audit.verify(u), 0),
+    Case(
+        "SettingsService.update",
+        Action.MANAGE_SETTINGS,
+        lambda s, u, w: s.settings.update(u, {"scan.duplicate_window": "30"}),
+        1,
+    ),
 )
 
-SERVICE_CLASSES = (AccountService, RegistryService, FleetService, AuditService)
+SERVICE_CLASSES = (AccountService, RegistryService, FleetService, AuditService, SettingsService)
 ROLE_CASES = [(role, case) for case in CASES for role in Role]
 ALLOWED = [(role, case) for role, case in ROLE_CASES if case.action in ROLE_ACTIONS[role]]
 DENIED = [(role, case) for role, case in ROLE_CASES if case.action not in ROLE_ACTIONS[role]]

@@ -27,7 +27,6 @@ from core.models import ApplicationStatus, ApplicationView, Page, User
 from core.ports import ApplicationQuery, SearchQuery
 from core.services import Services
 from core.services.applications import (
-    DEFAULT_VALIDITY_HOURS,
     MAX_VALIDITY_HOURS,
     ApplicationInput,
     ImportRejected,
@@ -169,7 +168,10 @@ class ApplicationsPage(ListPage):
         hours = QSpinBox()
         hours.setRange(1, MAX_VALIDITY_HOURS)
         hours.setSuffix(self.tr(" h"))
-        hours.setValue(app.validity_hours if app else DEFAULT_VALIDITY_HOURS)
+        # A new application starts at the deployment's default validity (a setting).
+        hours.setValue(
+            app.validity_hours if app else self.services.settings.current().validity_hours
+        )
         dialog.add_field("validity_hours", self.tr("Valid for"), hours)
         return dialog, arrival, hours
 
