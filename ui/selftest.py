@@ -57,7 +57,10 @@ def gui_check(context: SelfTestContext) -> str:
         image.save(str(shot))
     finally:
         dialog.deleteLater()
+    # The scan station's tones: the module must load (the station falls back to a beep).
+    from PySide6.QtMultimedia import QSoundEffect  # noqa: PLC0415
+
     return (
         f"Qt platform {QGuiApplication.platformName()}, sign-in dialog {title!r} rendered "
-        f"{image.width()}x{image.height()}"
+        f"{image.width()}x{image.height()}, {QSoundEffect.__name__} loads"
     )
