@@ -1,15 +1,22 @@
 """The scan station's camera path: scan-to-verdict latency and the idle preview loop's CPU.
 
-Run: .venv/bin/python -m tests.benchmarks.bench_station [--passes N] [--idle-s S]
+Run: .venv/bin/python -m tests.benchmarks.bench_station [--unique N] [--held N] [--idle-s S]
 
-(a) Latency. A StationPage at gate G01 (operator gate1) with a camera factory whose fake
-source plays 1280x720 BGR frames of issued passes' QR codes. A frame's clock starts when
-the source hands it out (``read()`` returns) and stops at the page's ``scan_recorded``
-signal, i.e. after the scan event is committed and the verdict painted. Two videos:
-"one frame per pass" (every frame a different pass; the worker decodes the latest frame
-every 100 ms, so only some of them are scanned, and the latency is that of the frame that
-was decoded) and "pass held in view" (each pass on 5 consecutive frames after 2 blank ones;
-the clock starts at the first frame showing it, so the wait for the next decode slot counts).
+(a) Latency, "frame in → committed row → verdict signal". A StationPage at gate G01
+(operator gate1) with a camera factory whose source, ``CameraModel``, behaves like a live
+1280x720 camera at 30 fps: frame k is captured at open + k/30 s whether or not anyone reads
+it, waits in one of 4 driver buffers (V4L2's default in OpenCV), oldest first, and is lost
+when all 4 are full; ``read()`` hands out the oldest waiting frame and blocks until the next
+capture when none is waiting. A pass's clock starts when the first frame showing it is
+captured — not when the worker gets round to reading it, so a reader that falls behind the
+camera pays for the frames queued in the buffers — and stops at the page's
+``scan_recorded`` signal, emitted once the scan event is committed and the verdict set on
+the panel. Qt paints the panel at its next turn of the event loop; "painted" is the clock
+at the verdict label's next paint event, for comparison. Two videos: "one frame per pass"
+(every frame a different pass; the worker decodes the latest frame every 100 ms, so only
+some are scanned, and the latency is that of the frame that was decoded) and "pass held in
+view" (each pass on 5 consecutive frames after 2 blank ones, so the wait for the next
+decode slot counts).
 
 (b) Idle CPU. The same page with a camera of blank 1280x720 frames paced at 30 fps (the
 source sleeps in ``read()``), run for S seconds after a 1 s warm-up: process CPU time /
@@ -25,7 +32,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +41,15 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QEvent,
+    QEventLoop,
+    QMessageLogContext,
+    QObject,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication
 
 import core.scanning
@@ -53,6 +69,8 @@ WIDTH, HEIGHT = 1280, 720
 GREY = 110
 HELD_FRAMES = 5
 GAP_FRAMES = 2
+CAMERA_FPS = 30.0
+DRIVER_BUFFERS = 4  # V4L2's default in OpenCV's capture backend
 
 
 def _blank() -> Frame:
@@ -69,22 +87,87 @@ def _frame(token: str) -> Frame:
     return frame
 
 
-class TimedSource(FakeFrameSource):
-    """A FakeFrameSource (a file, not live: it ends) noting when each text is first shown."""
+class CameraModel(FakeFrameSource):
+    """A live camera playing ``frames`` once at ``fps``, with the driver's buffers; see the
+    module doc. ``shown`` maps each text to the capture time of the first frame showing it;
+    ``dropped`` counts frames lost to full buffers; ``done`` is set once every frame has
+    been captured and handed out (or lost)."""
 
-    def __init__(self, frames: Sequence[Frame], texts: Sequence[str | None]) -> None:
-        super().__init__(frames, is_live=False)
+    def __init__(
+        self,
+        frames: Sequence[Frame],
+        texts: Sequence[str | None],
+        fps: float = CAMERA_FPS,
+        buffers: int = DRIVER_BUFFERS,
+    ) -> None:
+        super().__init__(frames, is_live=True)
         self._texts = list(texts)
-        self.shown: dict[str, float] = {}  # text → perf_counter of its first hand-out
+        self._period = 1.0 / fps
+        self._buffers = buffers
+        self._start = 0.0
+        self._captured = 0  # frames captured since open
+        self._waiting: deque[int] = deque()  # captured, not yet read, oldest first
+        self.shown: dict[str, float] = {}
+        self.dropped = 0
+        self.reads = 0
+        self.done = False
 
-    def read(self) -> Frame | None:
-        index = self._position
-        frame = super().read()
-        if frame is not None:
+    def open(self) -> None:
+        super().open()
+        self._start = time.perf_counter()
+        self._captured = 0
+        self._waiting.clear()
+
+    def _capture_until(self, now: float) -> None:
+        due = min(len(self._frames), int((now - self._start) / self._period) + 1)
+        for index in range(self._captured, due):
             text = self._texts[index]
             if text is not None:
-                self.shown.setdefault(text, time.perf_counter())
-        return frame
+                self.shown.setdefault(text, self._start + index * self._period)
+            if len(self._waiting) < self._buffers:
+                self._waiting.append(index)
+            else:
+                self.dropped += 1
+        self._captured = max(self._captured, due)
+
+    def read(self) -> Frame | None:
+        if not self.is_open:
+            raise RuntimeError("read() on a source that is not open")
+        self._capture_until(time.perf_counter())
+        if not self._waiting:
+            if self._captured >= len(self._frames):
+                self.done = True
+                return None
+            # Block like a camera's read() until the next frame is captured.
+            wait = self._start + self._captured * self._period - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            self._capture_until(
+                max(time.perf_counter(), self._start + self._captured * self._period)
+            )
+        index = self._waiting.popleft()
+        self.reads += 1
+        return np.array(self._frames[index], dtype=np.uint8, copy=True)
+
+
+class PaintClock(QObject):
+    """Notes when the verdict label is next painted after each ``scan_recorded``."""
+
+    def __init__(self, page: StationPage) -> None:
+        super().__init__(page)
+        self._pending: tuple[float, ScanResult] | None = None
+        self.painted: list[tuple[float, ScanResult]] = []
+        page.verdict_label.installEventFilter(self)
+        page.scan_recorded.connect(self._recorded)
+
+    def _recorded(self, result: ScanResult) -> None:
+        self._pending = (time.perf_counter(), result)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._pending is not None:
+            self.painted.append((time.perf_counter(), self._pending[1]))
+            self._pending = None
+        return False
 
 
 class PacedBlankSource(FakeFrameSource):
@@ -127,14 +210,32 @@ def _quiet(_kind: QtMsgType, _context: QMessageLogContext, message: str) -> None
         print(message, file=sys.stderr)
 
 
-def _wait(app: QApplication, ms: int, until: object = None) -> None:
-    """Run the event loop for ``ms`` (or until the ``until`` signal fires)."""
+def _wait(app: QApplication, ms: int) -> None:
+    """Run the event loop for ``ms``."""
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
-    if until is not None:
-        until.connect(loop.quit)  # type: ignore[attr-defined]
     loop.exec()
     app.processEvents()
+
+
+def _wait_for(app: QApplication, done: Callable[[], bool], ms: int) -> None:
+    """Run the event loop until ``done()`` (checked every 20 ms) or for ``ms`` at most."""
+    loop = QEventLoop()
+    check = QTimer()
+    check.timeout.connect(lambda: loop.quit() if done() else None)
+    check.start(20)
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+    check.stop()
+    app.processEvents()
+
+
+def _figures(latencies: list[float]) -> str:
+    return (
+        f"median {statistics.median(latencies):7.1f} ms   "
+        f"p95 {_percentile(latencies, 0.95):7.1f} ms   "
+        f"min {min(latencies):6.1f} ms   max {max(latencies):7.1f} ms"
+    )
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -157,7 +258,7 @@ def _latency(
         texts += [token] * repeat
     serial_of = {token: services.passes.verify(token).claims.serial for token in tokens}  # type: ignore[union-attr]
     token_of = {serial: token for token, serial in serial_of.items()}
-    source = TimedSource(frames, texts)
+    source = CameraModel(frames, texts)
     gate1 = services.accounts.login("gate1", "LoopPass-demo")
     page = StationPage(services, gate1, camera_factory=lambda: source, sound=lambda _v: None)
     results: list[tuple[float, ScanResult]] = []
@@ -166,33 +267,36 @@ def _latency(
         results.append((time.perf_counter(), result))
 
     page.scan_recorded.connect(recorded)
+    paint_clock = PaintClock(page)
     page.resize(1280, 800)
     started = time.perf_counter()
     page.show()
-    worker = page.worker
-    assert worker is not None
-    _wait(app, 600_000, worker.finished)
+    _wait_for(app, lambda: source.done, 600_000)
     _wait(app, 500)  # verdicts still queued for the GUI thread
     wall = time.perf_counter() - started
     page.close()
     page.deleteLater()
-    latencies = [
-        (at - source.shown[token_of[r.serial]]) * 1000
-        for at, r in results
-        if r.serial in token_of and r.recorded
-    ]
+
+    def since_shown(stamps: list[tuple[float, ScanResult]]) -> list[float]:
+        return [
+            (at - source.shown[token_of[r.serial]]) * 1000
+            for at, r in stamps
+            if r.serial in token_of and r.recorded
+        ]
+
+    latencies = since_shown(results)
+    painted = since_shown(paint_clock.painted)
     greens = sum(1 for _, r in results if r.verdict is Verdict.GREEN)
     print(f"\n(a) scan-to-verdict latency, {label}")
     print(
-        f"    frames played: {len(frames)} in {wall:.1f} s; passes in view: {len(tokens)}; "
+        f"    frames captured: {len(frames)} in {wall:.1f} s ({source.reads} read, "
+        f"{source.dropped} lost to full buffers); passes in view: {len(tokens)}; "
         f"scans recorded: {len(latencies)} ({greens} GREEN)"
     )
     if latencies:
-        print(
-            f"    median {statistics.median(latencies):7.1f} ms   "
-            f"p95 {_percentile(latencies, 0.95):7.1f} ms   "
-            f"min {min(latencies):6.1f} ms   max {max(latencies):7.1f} ms"
-        )
+        print(f"    verdict signal: {_figures(latencies)}")
+    if painted:
+        print(f"    painted:        {_figures(painted)}")
 
 
 def _idle(app: QApplication, services: Services, seconds: float) -> None:
@@ -203,7 +307,7 @@ def _idle(app: QApplication, services: Services, seconds: float) -> None:
         counting.append(decoder)
         return decoder
 
-    core.scanning.default_decoder = make_decoder  # type: ignore[assignment]
+    core.scanning.default_decoder = make_decoder
     source = PacedBlankSource(30.0)
     gate1 = services.accounts.login("gate1", "LoopPass-demo")
     page = StationPage(services, gate1, camera_factory=lambda: source, sound=lambda _v: None)
