@@ -101,7 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     decode.add_argument("images", type=Path, nargs="+")
     sms = sub.add_parser("sms", help="SMS outbox").add_subparsers(dest="sms_command")
     sms.add_parser("deliver", help="send due texts once through the configured gateway")
+    _add_backup_commands(sub)
     return parser
+
+
+def _add_backup_commands(sub: Any) -> None:
+    sub.add_parser("backup", help="back up the database now (checked before it is kept)")
+    restore = sub.add_parser("restore", help="replace the database by a backup (admin)")
+    restore.add_argument("file", type=Path, help="the backup file")
+    restore.add_argument("--yes", action="store_true", help="confirm replacing the database")
 
 
 def _moment(text: str) -> datetime:
@@ -153,6 +161,8 @@ def run_command(args: argparse.Namespace, db_path: Path) -> int:
     }
     if args.command in offline:
         return _emit(offline[args.command](), args.json)
+    if args.command == "restore":
+        return _restore(args, db_path)
     if args.command == "demo":
         return _demo(db_path, args.json)
     if not db_path.exists():
@@ -175,6 +185,7 @@ def _signed_in_command(services: Services, args: argparse.Namespace) -> Result:
     runners = {
         "audit verify": lambda user: commands.audit_verify(services, user),
         "sms deliver": lambda _user: commands.sms_deliver(services),
+        "backup": lambda user: _backup(services, user),
         "apply": lambda user: commands.apply(services, user, args.file),
         "approve": lambda user: commands.approve(services, user, args.ids),
         "reject": lambda user: commands.reject(services, user, args.id, args.reason),
@@ -192,6 +203,64 @@ def _signed_in_command(services: Services, args: argparse.Namespace) -> Result:
     if runner is None:
         raise _UsageError(f"unknown command {command}; see --help")
     return runner(_login(services, args))
+
+
+def _backup(services: Services, user: User) -> Result:
+    """``backup``: ``{"path", "bytes", "entries", "ok"}``; exit 1 if the copy failed its check."""
+    report = services.backup.create(user)
+    if report.ok:
+        text = f"backup saved: {report.path} ({report.size} bytes, {report.entries} audit entries)"
+        return Result(0, report.as_json(), text)
+    text = f"backup FAILED its check ({report.problem}); no backup kept, none rotated"
+    return Result(1, report.as_json(), text)
+
+
+def _restore(args: argparse.Namespace, db_path: Path) -> int:
+    """``restore FILE --yes``: replace the database by a checked backup (administrator).
+
+    The password is checked against the live database, or against the backup when the live
+    database is too damaged to read its accounts.
+    """
+    from core.errors import BackupCorrupt
+    from core.services.backup import BackupService
+    from db.backup import SqliteBackups, login_store
+
+    if not args.yes:
+        return _fail(
+            "CONFIRM",
+            f"restore replaces {db_path} by {args.file}: whatever was recorded after that "
+            "backup is no longer in the database (the current file is kept aside). "
+            "Add --yes to confirm.",
+            args.json,
+        )
+    if not args.file.is_file():
+        return _fail("NO_FILE", f"no backup file at {args.file}", args.json)
+    try:
+        store, scratch = login_store(db_path, args.file)
+    except BackupCorrupt as error:
+        return _restore_refused(args, error)
+    try:
+        user = _login(Services.build(store), args)
+        report = BackupService(store, backups=SqliteBackups(db_path)).restore(user, args.file)
+    except BackupCorrupt as error:
+        return _restore_refused(args, error)
+    finally:
+        store.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    aside = ", ".join(str(path) for path in report.kept_aside) or "nothing"
+    text = (
+        f"restored {db_path} from {args.file} ({report.entries} audit entries); kept aside: {aside}"
+    )
+    return _emit(Result(0, report.as_json(), text), args.json)
+
+
+def _restore_refused(args: argparse.Namespace, error: Any) -> int:
+    """A backup that failed its check: exit 1, nothing changed."""
+    message = f"{args.file} failed its check ({error.problem}); nothing was changed"
+    print(f"looppass: {message}", file=sys.stderr)
+    document = {"ok": False, "problem": error.problem, "message": message}
+    return _emit(Result(1, document, ""), args.json)
 
 
 def _decode(images: list[Path]) -> Result:

@@ -102,3 +102,41 @@ class KeysUnavailable(DomainError):
     """The private issuing key is not on this machine (or no key folder is configured)."""
 
     code = "KEYS_UNAVAILABLE"
+
+
+class StorageFull(StorageFailure):
+    """The disk is full or refused a write (SQLite ``SQLITE_FULL`` / ``SQLITE_IOERR``).
+
+    The transaction was rolled back: nothing of it was saved. The store then refuses every
+    write with this error, without touching the file, until a check finds space again.
+    """
+
+    code = "STORAGE_FULL"
+
+
+class BackupFailed(DomainError):
+    """A backup could not be written (no space, folder not writable); nothing was rotated."""
+
+    code = "BACKUP_FAILED"
+
+
+class BackupCorrupt(DomainError):
+    """A backup (or a fresh copy) failed ``integrity_check`` or the audit-chain verification."""
+
+    code = "BACKUP_CORRUPT"
+
+    def __init__(self, problem: str, detail: str = "") -> None:
+        super().__init__(detail or problem)
+        self.problem = problem
+
+
+class DatabaseInUse(DomainError):
+    """A restore was refused: another program still has the live database open."""
+
+    code = "DATABASE_IN_USE"
+
+
+class BackupUnavailable(DomainError):
+    """This database has no backup folder (an in-memory database)."""
+
+    code = "BACKUP_UNAVAILABLE"

@@ -12,6 +12,7 @@ from core.ports import Store
 from core.services.accounts import AccountService
 from core.services.applications import ApplicationImporter, ApplicationService
 from core.services.audit import AuditService
+from core.services.backup import BackupService
 from core.services.fleet import FleetService
 from core.services.outbox import OutboxService
 from core.services.passes import PassService
@@ -34,6 +35,7 @@ class Services:
     passes: PassService
     outbox: OutboxService
     scans: ScanService
+    backup: BackupService
     settings: SettingsService
 
     @classmethod
@@ -62,6 +64,7 @@ class Services:
             passes=passes,
             outbox=OutboxService(store, clock),
             scans=ScanService(store, passes, clock),
+            backup=BackupService(store, clock),
             settings=SettingsService(store, clock),
         )
 
