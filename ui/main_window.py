@@ -4,7 +4,6 @@ the screen on the right, and a status bar with the user, the role and the databa
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 from PySide6.QtCore import QByteArray, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -29,12 +28,19 @@ from ui.pages.outbox import KeysPage, OutboxPage
 from ui.pages.passes import PassesPage
 from ui.pages.registry import CheckpointsPage, EnterprisesPage, RiskRegionsPage
 from ui.pages.review import ReviewQueuePage
-from ui.pages.station import StationPage, default_camera_factory
+from ui.pages.settings import SettingsDialog
+from ui.pages.station import StationPage, station_camera_factory
 from ui.pages.users import UsersPage
 
 PageFactory = Callable[[Services, User, QWidget | None], QWidget]
-# The scan station with the machine's first camera (tests build StationPage without one).
-LIVE_STATION: PageFactory = partial(StationPage, camera_factory=default_camera_factory)
+
+
+def _live_station(services: Services, user: User, parent: QWidget | None) -> QWidget:
+    """The scan station with this station's camera (tests build StationPage without one)."""
+    return StationPage(services, user, parent, camera_factory=station_camera_factory(services))
+
+
+LIVE_STATION: PageFactory = _live_station
 
 # (permission needed, page class) in navigation order.
 SCREENS: tuple[tuple[Action, PageFactory], ...] = (
@@ -77,6 +83,7 @@ class MainWindow(QMainWindow):
         self.services = services
         self.user = user
         self.was_signed_out = False
+        self.settings_dialog: SettingsDialog | None = None
         self.setWindowTitle(self.tr("LoopPass 闭环通行证"))
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -117,6 +124,14 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         session.addAction(quit_action)
 
+        if allowed(self.user, Action.MANAGE_SETTINGS):
+            admin_menu = self.menuBar().addMenu(self.tr("&Administration"))
+            settings_action = QAction(self.tr("&Settings…"), self)
+            settings_action.setObjectName("openSettings")
+            settings_action.setShortcut(QKeySequence("Ctrl+,"))
+            settings_action.triggered.connect(self.open_settings)
+            admin_menu.addAction(settings_action)
+
         language_menu = self.menuBar().addMenu(self.tr("&Language"))
         group = QActionGroup(self)
         current = saved_language()
@@ -145,6 +160,23 @@ class MainWindow(QMainWindow):
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(who)
         self.statusBar().addPermanentWidget(where)
+
+    @Slot()
+    def open_settings(self) -> None:
+        """The settings dialog (administrator); its confirmation goes to the status bar."""
+        if self.settings_dialog is not None or not allowed(self.user, Action.MANAGE_SETTINGS):
+            return
+        dialog = SettingsDialog(self.services, self.user, self)
+        dialog.saved.connect(lambda message: self.statusBar().showMessage(message, 10_000))
+        dialog.finished.connect(self._settings_closed)
+        self.settings_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def _settings_closed(self) -> None:
+        if self.settings_dialog is not None:
+            self.settings_dialog.deleteLater()
+            self.settings_dialog = None
 
     @Slot()
     def _sign_out(self) -> None:

@@ -1,269 +1,392 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ApplicationsPage</name>
     <message>
-        <location filename="../../ui/pages/applications.py" line="43" />
+        <location filename="../../ui/pages/applications.py" line="42"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="44" />
+        <location filename="../../ui/pages/applications.py" line="43"/>
         <source>Waiting for review</source>
         <translation>待审核</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="45" />
+        <location filename="../../ui/pages/applications.py" line="44"/>
         <source>Approved</source>
         <translation>已通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="46" />
+        <location filename="../../ui/pages/applications.py" line="45"/>
         <source>Rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="47" />
+        <location filename="../../ui/pages/applications.py" line="46"/>
         <source>Withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="69" />
+        <location filename="../../ui/pages/applications.py" line="68"/>
         <source>Filed</source>
         <translation>报备时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="70" />
+        <location filename="../../ui/pages/applications.py" line="69"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="71" />
+        <location filename="../../ui/pages/applications.py" line="70"/>
         <source>Plate</source>
         <translation>车牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="72" />
-        <location filename="../../ui/pages/applications.py" line="147" />
+        <location filename="../../ui/pages/applications.py" line="71"/>
+        <location filename="../../ui/pages/applications.py" line="146"/>
         <source>Driver</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="73" />
-        <location filename="../../ui/pages/applications.py" line="156" />
+        <location filename="../../ui/pages/applications.py" line="72"/>
+        <location filename="../../ui/pages/applications.py" line="155"/>
         <source>Origin</source>
         <translation>始发地</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="74" />
+        <location filename="../../ui/pages/applications.py" line="73"/>
         <source>Risk</source>
         <translation>风险</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="76" />
-        <location filename="../../ui/pages/applications.py" line="168" />
+        <location filename="../../ui/pages/applications.py" line="75"/>
+        <location filename="../../ui/pages/applications.py" line="167"/>
         <source>Planned arrival</source>
         <translation>计划到达</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="80" />
-        <location filename="../../ui/pages/applications.py" line="161" />
+        <location filename="../../ui/pages/applications.py" line="79"/>
+        <location filename="../../ui/pages/applications.py" line="160"/>
         <source>Cargo</source>
         <translation>货物</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="81" />
+        <location filename="../../ui/pages/applications.py" line="80"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="85" />
+        <location filename="../../ui/pages/applications.py" line="84"/>
         <source>Applications</source>
         <translation>报备申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="88" />
+        <location filename="../../ui/pages/applications.py" line="87"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="93" />
+        <location filename="../../ui/pages/applications.py" line="92"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="94" />
+        <location filename="../../ui/pages/applications.py" line="93"/>
         <source>Submit</source>
         <translation>提交</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="95" />
+        <location filename="../../ui/pages/applications.py" line="94"/>
         <source>Withdraw</source>
         <translation>撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="96" />
+        <location filename="../../ui/pages/applications.py" line="95"/>
         <source>Download template…</source>
         <translation>下载模板…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="97" />
+        <location filename="../../ui/pages/applications.py" line="96"/>
         <source>Import file…</source>
         <translation>批量导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="98" />
+        <location filename="../../ui/pages/applications.py" line="97"/>
         <source>New application…</source>
         <translation>新建报备…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="109" />
+        <location filename="../../ui/pages/applications.py" line="108"/>
         <source>Pass {serial}</source>
         <translation>通行证 {serial}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="142" />
+        <location filename="../../ui/pages/applications.py" line="141"/>
         <source>Vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="150" />
+        <location filename="../../ui/pages/applications.py" line="149"/>
         <source>Co-driver</source>
         <translation>副驾驶</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="151" />
+        <location filename="../../ui/pages/applications.py" line="150"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="161" />
+        <location filename="../../ui/pages/applications.py" line="160"/>
         <source>e.g. electronic parts</source>
         <translation>如 电子元件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="171" />
+        <location filename="../../ui/pages/applications.py" line="170"/>
         <source> h</source>
         <translation> 小时</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="173" />
+        <location filename="../../ui/pages/applications.py" line="175"/>
         <source>Valid for</source>
         <translation>有效期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="190" />
+        <location filename="../../ui/pages/applications.py" line="192"/>
         <source>New application</source>
         <translation>新建报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="192" />
+        <location filename="../../ui/pages/applications.py" line="194"/>
         <source>Submit for review</source>
         <translation>提交审核</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="195" />
+        <location filename="../../ui/pages/applications.py" line="197"/>
         <source>Save as draft</source>
         <translation>存为草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="222" />
+        <location filename="../../ui/pages/applications.py" line="224"/>
         <source>Only drafts and applications waiting for review can be changed.</source>
         <translation>只有草稿和待审核的申请可以修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="225" />
+        <location filename="../../ui/pages/applications.py" line="227"/>
         <source>Edit application</source>
         <translation>修改报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="244" />
+        <location filename="../../ui/pages/applications.py" line="246"/>
         <source>Withdraw the application for {plate}?</source>
         <translation>确定撤回 {plate} 的报备申请吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="255" />
+        <location filename="../../ui/pages/applications.py" line="257"/>
         <source>Save template</source>
         <translation>保存模板</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="255" />
+        <location filename="../../ui/pages/applications.py" line="257"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="263" />
+        <location filename="../../ui/pages/applications.py" line="265"/>
         <source>Import applications</source>
         <translation>导入报备申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="263" />
+        <location filename="../../ui/pages/applications.py" line="265"/>
         <source>Spreadsheets (*.xlsx *.csv)</source>
         <translation>表格文件 (*.xlsx *.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="278" />
+        <location filename="../../ui/pages/applications.py" line="280"/>
         <source>{count} applications were filed and sent for review.</source>
         <translation>{count} 份申请已提交审核。</translation>
     </message>
 </context>
 <context>
+    <name>BackupPage</name>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="180"/>
+        <source>Backup and restore</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="191"/>
+        <source>Each backup is checked (database integrity and audit chain) before it is kept; only then are the oldest removed. Folder: {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="199"/>
+        <source>Backups do not contain the private issuing keys. Back up the key folder {keys} separately and keep it safe.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="207"/>
+        <source>Back up now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="210"/>
+        <source>Check again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="213"/>
+        <source>Restore…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="224"/>
+        <source>Taken at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="224"/>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="224"/>
+        <source>Audit entries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="224"/>
+        <source>Check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="282"/>
+        <source>Passed when made</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="284"/>
+        <source>Passed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="285"/>
+        <source>Failed: {problem}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="309"/>
+        <source>A backup is already running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="311"/>
+        <source>Backing up…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="318"/>
+        <source>Backup saved: {name} ({size}, {entries} audit entries).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="326"/>
+        <source>The copy failed its check ({problem}): it was not kept, and no older backup was removed. The database may be damaged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="358"/>
+        <source>The backup passed: {entries} audit entries.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="365"/>
+        <source>The backup FAILED its check ({problem}). Do not restore it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="378"/>
+        <source>Wait until the running backup has finished.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="382"/>
+        <source>Restore the backup taken at {time}?
+
+The database is replaced by this backup: whatever was recorded after {time} will no longer be in it. The current file is kept aside (named …broken-…).
+
+LoopPass closes and starts again afterwards.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="387"/>
+        <source>Restore backup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="397"/>
+        <source>Restored. LoopPass starts again…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CheckpointsPage</name>
     <message>
-        <location filename="../../ui/pages/registry.py" line="108" />
-        <location filename="../../ui/pages/registry.py" line="126" />
+        <location filename="../../ui/pages/registry.py" line="108"/>
+        <location filename="../../ui/pages/registry.py" line="126"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="109" />
-        <location filename="../../ui/pages/registry.py" line="127" />
+        <location filename="../../ui/pages/registry.py" line="109"/>
+        <location filename="../../ui/pages/registry.py" line="127"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="110" />
-        <location filename="../../ui/pages/registry.py" line="130" />
+        <location filename="../../ui/pages/registry.py" line="110"/>
+        <location filename="../../ui/pages/registry.py" line="130"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="111" />
+        <location filename="../../ui/pages/registry.py" line="111"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="111" />
+        <location filename="../../ui/pages/registry.py" line="111"/>
         <source>Open</source>
         <translation>开放</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="111" />
+        <location filename="../../ui/pages/registry.py" line="111"/>
         <source>Closed</source>
         <translation>已关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="117" />
+        <location filename="../../ui/pages/registry.py" line="117"/>
         <source>Checkpoints</source>
         <translation>点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="119" />
+        <location filename="../../ui/pages/registry.py" line="119"/>
         <source>Open / close</source>
         <translation>开放 / 关闭</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="120" />
+        <location filename="../../ui/pages/registry.py" line="120"/>
         <source>Add gate or isolation point…</source>
         <translation>新增卡口或隔离点…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="125" />
+        <location filename="../../ui/pages/registry.py" line="125"/>
         <source>Add checkpoint</source>
         <translation>新增点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="126" />
+        <location filename="../../ui/pages/registry.py" line="126"/>
         <source>e.g. G06</source>
         <translation>如 G06</translation>
     </message>
@@ -271,81 +394,81 @@
 <context>
     <name>DriversPage</name>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="95" />
-        <location filename="../../ui/pages/fleet.py" line="112" />
+        <location filename="../../ui/pages/fleet.py" line="95"/>
+        <location filename="../../ui/pages/fleet.py" line="112"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="96" />
-        <location filename="../../ui/pages/fleet.py" line="120" />
-        <location filename="../../ui/pages/fleet.py" line="154" />
+        <location filename="../../ui/pages/fleet.py" line="96"/>
+        <location filename="../../ui/pages/fleet.py" line="120"/>
+        <location filename="../../ui/pages/fleet.py" line="154"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="97" />
-        <location filename="../../ui/pages/fleet.py" line="123" />
+        <location filename="../../ui/pages/fleet.py" line="97"/>
+        <location filename="../../ui/pages/fleet.py" line="123"/>
         <source>Mobile</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="98" />
+        <location filename="../../ui/pages/fleet.py" line="98"/>
         <source>Registered</source>
         <translation>登记时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="101" />
+        <location filename="../../ui/pages/fleet.py" line="101"/>
         <source>Drivers</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="102" />
+        <location filename="../../ui/pages/fleet.py" line="102"/>
         <source>Name, or full mobile / ID number…</source>
         <translation>姓名，或完整手机号 / 身份证号…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="104" />
+        <location filename="../../ui/pages/fleet.py" line="104"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="105" />
+        <location filename="../../ui/pages/fleet.py" line="105"/>
         <source>Register driver…</source>
         <translation>登记驾驶员…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="107" />
+        <location filename="../../ui/pages/fleet.py" line="107"/>
         <source>Show full ID number</source>
         <translation>查看完整身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="114" />
+        <location filename="../../ui/pages/fleet.py" line="114"/>
         <source>{masked} — leave empty to keep</source>
         <translation>{masked}（留空则不修改）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="118" />
+        <location filename="../../ui/pages/fleet.py" line="118"/>
         <source>18 characters</source>
         <translation>18 位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="125" />
+        <location filename="../../ui/pages/fleet.py" line="125"/>
         <source>e.g. 138 0013 8000</source>
         <translation>如 138 0013 8000</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="135" />
+        <location filename="../../ui/pages/fleet.py" line="135"/>
         <source>Register driver</source>
         <translation>登记驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="142" />
+        <location filename="../../ui/pages/fleet.py" line="142"/>
         <source>Edit driver</source>
         <translation>编辑驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="155" />
+        <location filename="../../ui/pages/fleet.py" line="155"/>
         <source>{name}: {id_number}
 This look-up was recorded in the audit log.</source>
         <translation>{name}：{id_number}
@@ -355,81 +478,81 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>EnterprisesPage</name>
     <message>
-        <location filename="../../ui/pages/registry.py" line="25" />
-        <location filename="../../ui/pages/registry.py" line="49" />
+        <location filename="../../ui/pages/registry.py" line="25"/>
+        <location filename="../../ui/pages/registry.py" line="49"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="26" />
+        <location filename="../../ui/pages/registry.py" line="26"/>
         <source>Credit code</source>
         <translation>信用代码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="27" />
-        <location filename="../../ui/pages/registry.py" line="58" />
+        <location filename="../../ui/pages/registry.py" line="27"/>
+        <location filename="../../ui/pages/registry.py" line="58"/>
         <source>Contact</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="29" />
-        <location filename="../../ui/pages/registry.py" line="62" />
+        <location filename="../../ui/pages/registry.py" line="29"/>
+        <location filename="../../ui/pages/registry.py" line="62"/>
         <source>Contact mobile</source>
         <translation>联系人手机</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="32" />
-        <location filename="../../ui/pages/registry.py" line="56" />
+        <location filename="../../ui/pages/registry.py" line="32"/>
+        <location filename="../../ui/pages/registry.py" line="56"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="34" />
+        <location filename="../../ui/pages/registry.py" line="34"/>
         <source>Whitelist</source>
         <translation>白名单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="34" />
+        <location filename="../../ui/pages/registry.py" line="34"/>
         <source>Supply whitelist</source>
         <translation>保供白名单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="40" />
+        <location filename="../../ui/pages/registry.py" line="40"/>
         <source>Enterprises</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="42" />
+        <location filename="../../ui/pages/registry.py" line="42"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="43" />
+        <location filename="../../ui/pages/registry.py" line="43"/>
         <source>Whitelist on / off</source>
         <translation>加入 / 移出白名单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="44" />
+        <location filename="../../ui/pages/registry.py" line="44"/>
         <source>Register enterprise…</source>
         <translation>登记企业…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="52" />
+        <location filename="../../ui/pages/registry.py" line="52"/>
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="54" />
+        <location filename="../../ui/pages/registry.py" line="54"/>
         <source>18 characters</source>
         <translation>18 位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="79" />
+        <location filename="../../ui/pages/registry.py" line="79"/>
         <source>Register enterprise</source>
         <translation>登记企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="86" />
+        <location filename="../../ui/pages/registry.py" line="86"/>
         <source>Edit enterprise</source>
         <translation>编辑企业</translation>
     </message>
@@ -437,37 +560,37 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>FirstAdminDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="71" />
+        <location filename="../../ui/login.py" line="71"/>
         <source>LoopPass — create the administrator</source>
         <translation>闭环通行证 — 创建管理员</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="73" />
+        <location filename="../../ui/login.py" line="73"/>
         <source>First start: create the administrator</source>
         <translation>首次启动：请创建管理员账号</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="74" />
+        <location filename="../../ui/login.py" line="74"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="75" />
+        <location filename="../../ui/login.py" line="75"/>
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="75" />
+        <location filename="../../ui/login.py" line="75"/>
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="78" />
+        <location filename="../../ui/login.py" line="78"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="80" />
+        <location filename="../../ui/login.py" line="80"/>
         <source>at least 10 characters</source>
         <translation>至少 10 个字符</translation>
     </message>
@@ -475,32 +598,32 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>ImportReport</name>
     <message>
-        <location filename="../../ui/pages/applications.py" line="290" />
+        <location filename="../../ui/pages/applications.py" line="292"/>
         <source>Nothing was imported</source>
         <translation>未导入任何数据</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="294" />
+        <location filename="../../ui/pages/applications.py" line="296"/>
         <source>The file has {count} problem(s). Nothing was saved: correct the file and import it again.</source>
         <translation>文件中有 {count} 处问题，未保存任何数据。请修改文件后重新导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="301" />
+        <location filename="../../ui/pages/applications.py" line="303"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="301" />
+        <location filename="../../ui/pages/applications.py" line="303"/>
         <source>Column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="301" />
+        <location filename="../../ui/pages/applications.py" line="303"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="304" />
+        <location filename="../../ui/pages/applications.py" line="306"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
@@ -508,77 +631,77 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>KeysPage</name>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="60" />
+        <location filename="../../ui/pages/outbox.py" line="60"/>
         <source>Key id</source>
         <translation>密钥编号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="61" />
+        <location filename="../../ui/pages/outbox.py" line="61"/>
         <source>Created</source>
         <translation>创建时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="62" />
+        <location filename="../../ui/pages/outbox.py" line="62"/>
         <source>Valid until</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="63" />
+        <location filename="../../ui/pages/outbox.py" line="63"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="68" />
+        <location filename="../../ui/pages/outbox.py" line="68"/>
         <source>Issuing keys</source>
         <translation>签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="69" />
+        <location filename="../../ui/pages/outbox.py" line="69"/>
         <source>Withdraw…</source>
         <translation>吊销…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="70" />
+        <location filename="../../ui/pages/outbox.py" line="70"/>
         <source>Export trust list…</source>
         <translation>导出信任列表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="71" />
+        <location filename="../../ui/pages/outbox.py" line="71"/>
         <source>Rotate key</source>
         <translation>轮换密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="76" />
+        <location filename="../../ui/pages/outbox.py" line="76"/>
         <source>Withdrawn: its passes are invalid</source>
         <translation>已吊销：其签发的通行证均失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="78" />
+        <location filename="../../ui/pages/outbox.py" line="78"/>
         <source>Verifies only</source>
         <translation>仅用于核验</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="79" />
+        <location filename="../../ui/pages/outbox.py" line="79"/>
         <source>Signs new passes</source>
         <translation>签发新通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="84" />
+        <location filename="../../ui/pages/outbox.py" line="84"/>
         <source>Create a new signing key? Passes already issued stay valid.</source>
         <translation>确定创建新的签发密钥吗？已签发的通行证仍然有效。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="96" />
+        <location filename="../../ui/pages/outbox.py" line="96"/>
         <source>Withdraw key {kid}? Every pass it signed will be refused at the checkpoints (KEY_NOT_VALID). This cannot be undone.</source>
         <translation>确定吊销密钥 {kid} 吗？由其签发的所有通行证都将在点位被拦截（KEY_NOT_VALID），且无法恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="109" />
+        <location filename="../../ui/pages/outbox.py" line="109"/>
         <source>Export trust list</source>
         <translation>导出信任列表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="109" />
+        <location filename="../../ui/pages/outbox.py" line="109"/>
         <source>JSON (*.json)</source>
         <translation>JSON 文件 (*.json)</translation>
     </message>
@@ -586,12 +709,12 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>ListPage</name>
     <message>
-        <location filename="../../ui/list_page.py" line="47" />
+        <location filename="../../ui/list_page.py" line="47"/>
         <source>Search…</source>
         <translation>搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/list_page.py" line="154" />
+        <location filename="../../ui/list_page.py" line="154"/>
         <source>{count} records</source>
         <translation>共 {count} 条</translation>
     </message>
@@ -599,27 +722,27 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="45" />
+        <location filename="../../ui/login.py" line="45"/>
         <source>LoopPass — sign in</source>
         <translation>闭环通行证 — 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="49" />
+        <location filename="../../ui/login.py" line="49"/>
         <source>Pre-registration, real-time supervision, tracing</source>
         <translation>事前报备 · 实时监管 · 事后追溯</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="51" />
+        <location filename="../../ui/login.py" line="51"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="52" />
+        <location filename="../../ui/login.py" line="52"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="53" />
+        <location filename="../../ui/login.py" line="53"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
@@ -627,52 +750,62 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="80" />
+        <location filename="../../ui/main_window.py" line="87"/>
         <source>LoopPass 闭环通行证</source>
         <translation>闭环通行证 LoopPass</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="101" />
+        <location filename="../../ui/main_window.py" line="108"/>
         <source>Your role has no screens here yet.</source>
         <translation>您的角色暂无可用页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="111" />
+        <location filename="../../ui/main_window.py" line="118"/>
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="112" />
+        <location filename="../../ui/main_window.py" line="119"/>
         <source>Sign &amp;out</source>
         <translation>退出登录(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="115" />
+        <location filename="../../ui/main_window.py" line="122"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="120" />
+        <location filename="../../ui/main_window.py" line="128"/>
+        <source>&amp;Administration</source>
+        <translation>管理(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="129"/>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="135"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="138" />
+        <location filename="../../ui/main_window.py" line="153"/>
         <source>User: {name} ({role})</source>
         <translation>用户：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="158"/>
         <source>Database: {path}</source>
         <translation>数据库：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="159" />
+        <location filename="../../ui/main_window.py" line="191"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="160" />
+        <location filename="../../ui/main_window.py" line="192"/>
         <source>The language changes the next time LoopPass starts.</source>
         <translation>语言将在下次启动时生效。</translation>
     </message>
@@ -680,319 +813,319 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../../ui/messages.py" line="18" />
+        <location filename="../../ui/messages.py" line="18"/>
         <source>Required.</source>
         <translation>必填。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="19" />
+        <location filename="../../ui/messages.py" line="19"/>
         <source>Too long.</source>
         <translation>内容过长。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="20" />
+        <location filename="../../ui/messages.py" line="20"/>
         <source>Wrong format.</source>
         <translation>格式不正确。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="21" />
+        <location filename="../../ui/messages.py" line="21"/>
         <source>The check character does not match: please check every character.</source>
         <translation>校验位不符，请逐位核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="24" />
+        <location filename="../../ui/messages.py" line="24"/>
         <source>The birth date is not a real date.</source>
         <translation>出生日期不是有效日期。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="25" />
+        <location filename="../../ui/messages.py" line="25"/>
         <source>The birth date is in the future.</source>
         <translation>出生日期晚于今天。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="26" />
+        <location filename="../../ui/messages.py" line="26"/>
         <source>The first two digits are not a province code.</source>
         <translation>前两位不是省级行政区代码。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="29" />
+        <location filename="../../ui/messages.py" line="29"/>
         <source>The plate must start with a province abbreviation such as 浙.</source>
         <translation>车牌须以省份简称开头，如“浙”。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="32" />
+        <location filename="../../ui/messages.py" line="32"/>
         <source>Contains a character that is not allowed (invisible characters, emoji).</source>
         <translation>含有不允许的字符（不可见字符、表情符号等）。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="35" />
+        <location filename="../../ui/messages.py" line="35"/>
         <source>Remove the spaces inside the number.</source>
         <translation>请删除号码中间的空格。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="38" />
+        <location filename="../../ui/messages.py" line="38"/>
         <source>Plates never use the letters I or O: did you mean 1 or 0?</source>
         <translation>车牌不使用字母 I 和 O，是否应为数字 1 或 0？</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="41" />
+        <location filename="../../ui/messages.py" line="41"/>
         <source>Not a known plate format. Tick “manual review” if the plate is right.</source>
         <translation>不是已知的号牌格式。如号牌无误，请勾选“人工核验”。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="44" />
-        <location filename="../../ui/messages.py" line="79" />
+        <location filename="../../ui/messages.py" line="44"/>
+        <location filename="../../ui/messages.py" line="79"/>
         <source>At least 10 characters, and not containing the user name.</source>
         <translation>至少 10 个字符，且不能包含用户名。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="51" />
+        <location filename="../../ui/messages.py" line="51"/>
         <source>18 characters: 17 digits and a check character (a digit or X).</source>
         <translation>应为 18 位：17 位数字加 1 位校验码（数字或 X）。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="54" />
-        <location filename="../../ui/messages.py" line="55" />
+        <location filename="../../ui/messages.py" line="54"/>
+        <location filename="../../ui/messages.py" line="55"/>
         <source>An 11-digit mobile number starting with 1.</source>
         <translation>应为以 1 开头的 11 位手机号。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="56" />
+        <location filename="../../ui/messages.py" line="56"/>
         <source>18 characters: digits and capital letters except I, O, S, V, Z.</source>
         <translation>应为 18 位：数字或大写字母（不含 I、O、S、V、Z）。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="59" />
+        <location filename="../../ui/messages.py" line="59"/>
         <source>Province, letter, then 5 characters (new energy: 6), e.g. 浙F12345.</source>
         <translation>省份简称 + 字母 + 5 位（新能源 6 位），如 浙F12345。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="62" />
-        <source>2–32 lower-case letters, digits, '.', '_' or '-', starting with a letter.</source>
+        <location filename="../../ui/messages.py" line="62"/>
+        <source>2–32 lower-case letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter.</source>
         <translation>以小写字母开头，2–32 位小写字母、数字、“.”、“_”或“-”。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="65" />
-        <source>Letters, digits or '-', starting with a letter.</source>
+        <location filename="../../ui/messages.py" line="65"/>
+        <source>Letters, digits or &apos;-&apos;, starting with a letter.</source>
         <translation>以字母开头，由字母、数字或“-”组成。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="66" />
+        <location filename="../../ui/messages.py" line="66"/>
         <source>6 digits: the administrative division code.</source>
         <translation>应为 6 位行政区划代码。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="69" />
+        <location filename="../../ui/messages.py" line="69"/>
         <source>Already registered.</source>
         <translation>已登记，不能重复登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="72" />
+        <location filename="../../ui/messages.py" line="72"/>
         <source>Your role may not do this.</source>
         <translation>您的角色无权执行此操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="73" />
+        <location filename="../../ui/messages.py" line="73"/>
         <source>The record does not exist.</source>
         <translation>记录不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="74" />
+        <location filename="../../ui/messages.py" line="74"/>
         <source>The record has changed; refresh and retry.</source>
         <translation>记录已变更，请刷新后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="75" />
+        <location filename="../../ui/messages.py" line="75"/>
         <source>Wrong user name or password.</source>
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="76" />
+        <location filename="../../ui/messages.py" line="76"/>
         <source>Too many failed attempts. Try again after {time}.</source>
         <translation>失败次数过多，请于 {time} 之后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="82" />
+        <location filename="../../ui/messages.py" line="82"/>
         <source>The database is busy. Please try again.</source>
         <translation>数据库繁忙，请重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="83" />
+        <location filename="../../ui/messages.py" line="83"/>
         <source>The database could not be written (disk full?). Nothing was saved.</source>
         <translation>数据库写入失败（磁盘已满？），本次操作未保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="86" />
+        <location filename="../../ui/messages.py" line="86"/>
         <source>This database was written by a newer LoopPass. Please upgrade LoopPass.</source>
         <translation>该数据库由更新版本的闭环通行证创建，请先升级软件。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="89" />
+        <location filename="../../ui/messages.py" line="89"/>
         <source>This file is not a LoopPass database, or it is damaged.</source>
         <translation>该文件不是闭环通行证数据库，或已损坏。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="96" />
+        <location filename="../../ui/messages.py" line="96"/>
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="97" />
+        <location filename="../../ui/messages.py" line="97"/>
         <source>Enterprise clerk</source>
         <translation>企业报备员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="98" />
+        <location filename="../../ui/messages.py" line="98"/>
         <source>Reviewer</source>
         <translation>审核员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="99" />
+        <location filename="../../ui/messages.py" line="99"/>
         <source>Scan operator</source>
         <translation>扫码员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="100" />
+        <location filename="../../ui/messages.py" line="100"/>
         <source>Supervisor</source>
         <translation>监管员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="102" />
+        <location filename="../../ui/messages.py" line="102"/>
         <source>City gate</source>
         <translation>卡口</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="103" />
+        <location filename="../../ui/messages.py" line="103"/>
         <source>Enterprise</source>
         <translation>企业点</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="104" />
+        <location filename="../../ui/messages.py" line="104"/>
         <source>Isolation point</source>
         <translation>隔离点</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="106" />
+        <location filename="../../ui/messages.py" line="106"/>
         <source>Low risk</source>
         <translation>低风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="107" />
+        <location filename="../../ui/messages.py" line="107"/>
         <source>Medium risk</source>
         <translation>中风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="108" />
+        <location filename="../../ui/messages.py" line="108"/>
         <source>High risk</source>
         <translation>高风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="110" />
+        <location filename="../../ui/messages.py" line="110"/>
         <source>Ordinary</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="111" />
+        <location filename="../../ui/messages.py" line="111"/>
         <source>New energy (small)</source>
         <translation>新能源（小型）</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="112" />
+        <location filename="../../ui/messages.py" line="112"/>
         <source>New energy (large)</source>
         <translation>新能源（大型）</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="113" />
+        <location filename="../../ui/messages.py" line="113"/>
         <source>Trailer</source>
         <translation>挂车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="114" />
+        <location filename="../../ui/messages.py" line="114"/>
         <source>Driving school</source>
         <translation>教练车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="115" />
+        <location filename="../../ui/messages.py" line="115"/>
         <source>Police</source>
         <translation>警车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="116" />
+        <location filename="../../ui/messages.py" line="116"/>
         <source>Hong Kong / Macau</source>
         <translation>港澳</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="117" />
+        <location filename="../../ui/messages.py" line="117"/>
         <source>Embassy</source>
         <translation>使馆</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="118" />
+        <location filename="../../ui/messages.py" line="118"/>
         <source>Consulate</source>
         <translation>领馆</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="119" />
+        <location filename="../../ui/messages.py" line="119"/>
         <source>Needs manual review</source>
         <translation>需人工核验</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="124" />
+        <location filename="../../ui/messages.py" line="124"/>
         <source>Unknown region code.</source>
         <translation>未知的行政区划代码。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="125" />
+        <location filename="../../ui/messages.py" line="125"/>
         <source>Already registered by another enterprise.</source>
         <translation>已被其他企业登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="128" />
+        <location filename="../../ui/messages.py" line="128"/>
         <source>This ID number is registered under another name.</source>
         <translation>该身份证号已登记为其他姓名。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="131" />
+        <location filename="../../ui/messages.py" line="131"/>
         <source>The file has no data rows.</source>
         <translation>文件中没有数据行。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="132" />
+        <location filename="../../ui/messages.py" line="132"/>
         <source>The file is empty.</source>
         <translation>文件为空。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="133" />
+        <location filename="../../ui/messages.py" line="133"/>
         <source>Columns missing: {detail}</source>
         <translation>缺少列：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="134" />
+        <location filename="../../ui/messages.py" line="134"/>
         <source>Too many rows: {detail}.</source>
         <translation>行数过多：{detail}。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="135" />
+        <location filename="../../ui/messages.py" line="135"/>
         <source>The file does not exist.</source>
         <translation>文件不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="136" />
+        <location filename="../../ui/messages.py" line="136"/>
         <source>The file is too large: {detail}.</source>
         <translation>文件过大：{detail}。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="137" />
+        <location filename="../../ui/messages.py" line="137"/>
         <source>Use an .xlsx or .csv file.</source>
         <translation>请使用 .xlsx 或 .csv 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="138" />
+        <location filename="../../ui/messages.py" line="138"/>
         <source>The Excel file cannot be read.</source>
         <translation>无法读取该 Excel 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="172" />
+        <location filename="../../ui/messages.py" line="172"/>
         <source>Unexpected error. Details were written to the log.</source>
         <translation>发生意外错误，详情已写入日志。</translation>
     </message>
@@ -1000,62 +1133,62 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>OutboxPage</name>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="21" />
+        <location filename="../../ui/pages/outbox.py" line="21"/>
         <source>Waiting</source>
         <translation>待发送</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="22" />
+        <location filename="../../ui/pages/outbox.py" line="22"/>
         <source>Sent</source>
         <translation>已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="23" />
+        <location filename="../../ui/pages/outbox.py" line="23"/>
         <source>Failed</source>
         <translation>发送失败</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="34" />
+        <location filename="../../ui/pages/outbox.py" line="34"/>
         <source>Queued</source>
         <translation>排队时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="35" />
+        <location filename="../../ui/pages/outbox.py" line="35"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="36" />
+        <location filename="../../ui/pages/outbox.py" line="36"/>
         <source>Mobile</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="37" />
+        <location filename="../../ui/pages/outbox.py" line="37"/>
         <source>Attempts</source>
         <translation>尝试次数</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="38" />
+        <location filename="../../ui/pages/outbox.py" line="38"/>
         <source>Text</source>
         <translation>短信内容</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="39" />
+        <location filename="../../ui/pages/outbox.py" line="39"/>
         <source>Last error</source>
         <translation>最近错误</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="42" />
+        <location filename="../../ui/pages/outbox.py" line="42"/>
         <source>SMS outbox</source>
         <translation>短信发件箱</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="43" />
+        <location filename="../../ui/pages/outbox.py" line="43"/>
         <source>Pass serial, or full mobile number…</source>
         <translation>通行证编号，或完整手机号…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/outbox.py" line="44" />
+        <location filename="../../ui/pages/outbox.py" line="44"/>
         <source>Resend</source>
         <translation>重新发送</translation>
     </message>
@@ -1063,117 +1196,117 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>PassDialog</name>
     <message>
-        <location filename="../../ui/pages/passes.py" line="208" />
+        <location filename="../../ui/pages/passes.py" line="208"/>
         <source>Pass {plate}</source>
         <translation>通行证 {plate}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="224" />
+        <location filename="../../ui/pages/passes.py" line="224"/>
         <source>Save PDF (A6)…</source>
         <translation>保存 PDF（A6）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="226" />
+        <location filename="../../ui/pages/passes.py" line="226"/>
         <source>Save PDF (A4)…</source>
         <translation>保存 PDF（A4）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="228" />
+        <location filename="../../ui/pages/passes.py" line="228"/>
         <source>Save QR image…</source>
         <translation>保存二维码图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="234" />
+        <location filename="../../ui/pages/passes.py" line="234"/>
         <source>Only an open pass can be saved or printed.</source>
         <translation>只有未闭环的通行证可以保存或打印。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="267" />
+        <location filename="../../ui/pages/passes.py" line="267"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="269" />
+        <location filename="../../ui/pages/passes.py" line="269"/>
         <source>Risk</source>
         <translation>风险</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="271" />
+        <location filename="../../ui/pages/passes.py" line="271"/>
         <source>{start} to {end}</source>
         <translation>{start} 至 {end}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="274" />
+        <location filename="../../ui/pages/passes.py" line="274"/>
         <source>Valid</source>
         <translation>有效期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="275" />
+        <location filename="../../ui/pages/passes.py" line="275"/>
         <source>Issued at</source>
         <translation>签发时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="276" />
+        <location filename="../../ui/pages/passes.py" line="276"/>
         <source>Driver</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="277" />
+        <location filename="../../ui/pages/passes.py" line="277"/>
         <source>Enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="280" />
+        <location filename="../../ui/pages/passes.py" line="280"/>
         <source>Route</source>
         <translation>路线</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="283" />
+        <location filename="../../ui/pages/passes.py" line="283"/>
         <source>Revoked {time}: {reason}</source>
         <translation>已于 {time} 撤销：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="315" />
+        <location filename="../../ui/pages/passes.py" line="315"/>
         <source>{gate} (in)</source>
         <translation>{gate}（入）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="315" />
+        <location filename="../../ui/pages/passes.py" line="315"/>
         <source>{gate} (out)</source>
         <translation>{gate}（出）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="332" />
+        <location filename="../../ui/pages/passes.py" line="332"/>
         <source>Save pass as PDF</source>
         <translation>将通行证保存为 PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="334" />
+        <location filename="../../ui/pages/passes.py" line="334"/>
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="343" />
+        <location filename="../../ui/pages/passes.py" line="343"/>
         <source>Save QR image</source>
         <translation>保存二维码图片</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="345" />
+        <location filename="../../ui/pages/passes.py" line="345"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图片 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="359" />
+        <location filename="../../ui/pages/passes.py" line="359"/>
         <source>Saved to {path}</source>
         <translation>已保存到 {path}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="370" />
+        <location filename="../../ui/pages/passes.py" line="370"/>
         <source>The pass cannot be drawn: the Chinese font (Noto Sans CJK) is not installed. Install the package fonts-noto-cjk.</source>
         <translation>无法生成通行证：未安装中文字体（Noto Sans CJK）。请安装 fonts-noto-cjk 软件包。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="376" />
+        <location filename="../../ui/pages/passes.py" line="376"/>
         <source>{path} could not be written: {reason}</source>
         <translation>无法写入 {path}：{reason}</translation>
     </message>
@@ -1181,122 +1314,122 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>PassesPage</name>
     <message>
-        <location filename="../../ui/pages/passes.py" line="47" />
+        <location filename="../../ui/pages/passes.py" line="47"/>
         <source>Issued</source>
         <translation>已签发</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="48" />
+        <location filename="../../ui/pages/passes.py" line="48"/>
         <source>Entered the city</source>
         <translation>已入城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="49" />
+        <location filename="../../ui/pages/passes.py" line="49"/>
         <source>At the enterprise</source>
         <translation>已到达企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="50" />
+        <location filename="../../ui/pages/passes.py" line="50"/>
         <source>At the isolation point</source>
         <translation>已到隔离点</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="51" />
+        <location filename="../../ui/pages/passes.py" line="51"/>
         <source>Left the city</source>
         <translation>已出城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="52" />
+        <location filename="../../ui/pages/passes.py" line="52"/>
         <source>Revoked</source>
         <translation>已撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="53" />
+        <location filename="../../ui/pages/passes.py" line="53"/>
         <source>Expired</source>
         <translation>已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="95" />
+        <location filename="../../ui/pages/passes.py" line="95"/>
         <source>Serial</source>
         <translation>编号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="96" />
+        <location filename="../../ui/pages/passes.py" line="96"/>
         <source>Plate</source>
         <translation>车牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="98" />
+        <location filename="../../ui/pages/passes.py" line="98"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="104" />
+        <location filename="../../ui/pages/passes.py" line="104"/>
         <source>Risk</source>
         <translation>风险</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="108" />
+        <location filename="../../ui/pages/passes.py" line="108"/>
         <source>Valid until</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="109" />
+        <location filename="../../ui/pages/passes.py" line="109"/>
         <source>Issued at</source>
         <translation>签发时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="111" />
+        <location filename="../../ui/pages/passes.py" line="111"/>
         <source>Passes</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="112" />
+        <location filename="../../ui/pages/passes.py" line="112"/>
         <source>Plate or serial…</source>
         <translation>车牌号或编号…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="117" />
+        <location filename="../../ui/pages/passes.py" line="117"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="118" />
+        <location filename="../../ui/pages/passes.py" line="118"/>
         <source>Open (not yet closed)</source>
         <translation>未闭环</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="125" />
+        <location filename="../../ui/pages/passes.py" line="125"/>
         <source>Show pass…</source>
         <translation>查看通行证…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="128" />
+        <location filename="../../ui/pages/passes.py" line="128"/>
         <source>Revoke…</source>
         <translation>撤销…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="163" />
+        <location filename="../../ui/pages/passes.py" line="163"/>
         <source>Revoke pass</source>
         <translation>撤销通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="166" />
+        <location filename="../../ui/pages/passes.py" line="166"/>
         <source>Revoke the pass of {plate} ({serial})? Every checkpoint will then stop the truck. This cannot be undone.</source>
         <translation>确定撤销 {plate} 的通行证（{serial}）吗？撤销后各点位将拦截该车辆，且无法恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="174" />
+        <location filename="../../ui/pages/passes.py" line="174"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="175" />
+        <location filename="../../ui/pages/passes.py" line="175"/>
         <source>e.g. trip cancelled by the enterprise</source>
         <translation>如 企业取消行程</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/passes.py" line="177" />
+        <location filename="../../ui/pages/passes.py" line="177"/>
         <source>Revoke</source>
         <translation>撤销</translation>
     </message>
@@ -1304,224 +1437,224 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>ReviewQueuePage</name>
     <message>
-        <location filename="../../ui/pages/review.py" line="52" />
+        <location filename="../../ui/pages/review.py" line="52"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="53" />
+        <location filename="../../ui/pages/review.py" line="53"/>
         <source>Waiting for review</source>
         <translation>待审核</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="54" />
+        <location filename="../../ui/pages/review.py" line="54"/>
         <source>Approved</source>
         <translation>已通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="55" />
+        <location filename="../../ui/pages/review.py" line="55"/>
         <source>Rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="56" />
+        <location filename="../../ui/pages/review.py" line="56"/>
         <source>Withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="66" />
+        <location filename="../../ui/pages/review.py" line="66"/>
         <source>Another reviewer has already decided this application. The queue has been refreshed.</source>
         <translation>该申请已由其他审核员处理，审核队列已刷新。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="138" />
+        <location filename="../../ui/pages/review.py" line="138"/>
         <source>Filed</source>
         <translation>报备时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="139" />
+        <location filename="../../ui/pages/review.py" line="139"/>
         <source>Plate</source>
         <translation>车牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="140" />
+        <location filename="../../ui/pages/review.py" line="140"/>
         <source>Driver</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="141" />
+        <location filename="../../ui/pages/review.py" line="141"/>
         <source>Enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="143" />
+        <location filename="../../ui/pages/review.py" line="143"/>
         <source>Whitelist</source>
         <translation>白名单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="144" />
+        <location filename="../../ui/pages/review.py" line="144"/>
         <source>Supply whitelist</source>
         <translation>保供白名单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="146" />
+        <location filename="../../ui/pages/review.py" line="146"/>
         <source>Origin</source>
         <translation>始发地</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="148" />
+        <location filename="../../ui/pages/review.py" line="148"/>
         <source>Risk</source>
         <translation>风险</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="152" />
+        <location filename="../../ui/pages/review.py" line="152"/>
         <source>Planned arrival</source>
         <translation>计划到达</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="153" />
+        <location filename="../../ui/pages/review.py" line="153"/>
         <source>Cargo</source>
         <translation>货物</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="155" />
+        <location filename="../../ui/pages/review.py" line="155"/>
         <source>Review queue</source>
         <translation>审核队列</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="156" />
+        <location filename="../../ui/pages/review.py" line="156"/>
         <source>Plate, driver or enterprise…</source>
         <translation>车牌、驾驶员或企业…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="158" />
+        <location filename="../../ui/pages/review.py" line="158"/>
         <source>Risk origin only</source>
         <translation>仅看风险地区来车</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="160" />
+        <location filename="../../ui/pages/review.py" line="160"/>
         <source>Only applications from medium- or high-risk regions</source>
         <translation>仅显示来自中、高风险地区的申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="173" />
+        <location filename="../../ui/pages/review.py" line="173"/>
         <source>Reject…</source>
         <translation>驳回…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="175" />
+        <location filename="../../ui/pages/review.py" line="175"/>
         <source>Approve selected</source>
         <translation>批量通过所选</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="177" />
+        <location filename="../../ui/pages/review.py" line="177"/>
         <source>Approve</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="233" />
+        <location filename="../../ui/pages/review.py" line="233"/>
         <source>Earlier trips</source>
         <translation>历史行程</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="269" />
+        <location filename="../../ui/pages/review.py" line="269"/>
         <source>Same vehicle</source>
         <translation>同一车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="270" />
+        <location filename="../../ui/pages/review.py" line="270"/>
         <source>Same driver</source>
         <translation>同一驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="272" />
+        <location filename="../../ui/pages/review.py" line="272"/>
         <source>{count} applications selected.</source>
         <translation>已选择 {count} 份申请。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="274" />
-        <source>Select an application to see its vehicle's and driver's trips.</source>
+        <location filename="../../ui/pages/review.py" line="274"/>
+        <source>Select an application to see its vehicle&apos;s and driver&apos;s trips.</source>
         <translation>选择一份申请，查看该车辆和驾驶员的历史行程。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="280" />
+        <location filename="../../ui/pages/review.py" line="280"/>
         <source>{enterprise}
 From {origin}, carrying {cargo}</source>
         <translation>{enterprise}
 来自{origin}，运载{cargo}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="284" />
+        <location filename="../../ui/pages/review.py" line="284"/>
         <source>Same vehicle ({plate})</source>
         <translation>同一车辆（{plate}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="285" />
+        <location filename="../../ui/pages/review.py" line="285"/>
         <source>Same driver ({name})</source>
         <translation>同一驾驶员（{name}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="321" />
+        <location filename="../../ui/pages/review.py" line="321"/>
         <source>No other trips</source>
         <translation>无其他行程</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="323" />
+        <location filename="../../ui/pages/review.py" line="323"/>
         <source>… and {count} more</source>
         <translation>……另有 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="351" />
+        <location filename="../../ui/pages/review.py" line="351"/>
         <source>Approved {plate}: pass {serial}</source>
         <translation>已通过 {plate}：通行证 {serial}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="367" />
+        <location filename="../../ui/pages/review.py" line="367"/>
         <source>Approved {count} applications.</source>
         <translation>已通过 {count} 份申请。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="371" />
+        <location filename="../../ui/pages/review.py" line="371"/>
         <source>{plate}: {reason}</source>
         <translation>{plate}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="380" />
+        <location filename="../../ui/pages/review.py" line="380"/>
         <source>{issued} approved, {refused} not approved:</source>
         <translation>{issued} 份已通过，{refused} 份未通过：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="389" />
+        <location filename="../../ui/pages/review.py" line="389"/>
         <source>already decided by another reviewer</source>
         <translation>已由其他审核员处理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="399" />
+        <location filename="../../ui/pages/review.py" line="399"/>
         <source>Reject application</source>
         <translation>驳回申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="401" />
+        <location filename="../../ui/pages/review.py" line="401"/>
         <source>Reject {plate} ({enterprise})? The clerk will see the reason.</source>
         <translation>确定驳回 {plate}（{enterprise}）吗？报备员将看到驳回理由。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="408" />
+        <location filename="../../ui/pages/review.py" line="408"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="408" />
+        <location filename="../../ui/pages/review.py" line="408"/>
         <source>e.g. cargo does not match the filing</source>
         <translation>如 货物与报备不符</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="410" />
+        <location filename="../../ui/pages/review.py" line="410"/>
         <source>Reject</source>
         <translation>驳回</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="427" />
+        <location filename="../../ui/pages/review.py" line="427"/>
         <source>Rejected {plate}.</source>
         <translation>已驳回 {plate}。</translation>
     </message>
@@ -1529,395 +1662,668 @@ From {origin}, carrying {cargo}</source>
 <context>
     <name>RiskRegionsPage</name>
     <message>
-        <location filename="../../ui/pages/registry.py" line="159" />
-        <location filename="../../ui/pages/registry.py" line="180" />
+        <location filename="../../ui/pages/registry.py" line="159"/>
+        <location filename="../../ui/pages/registry.py" line="180"/>
         <source>Region code</source>
         <translation>行政区划代码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="160" />
-        <location filename="../../ui/pages/registry.py" line="182" />
+        <location filename="../../ui/pages/registry.py" line="160"/>
+        <location filename="../../ui/pages/registry.py" line="182"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="161" />
-        <location filename="../../ui/pages/registry.py" line="183" />
-        <location filename="../../ui/pages/registry.py" line="197" />
+        <location filename="../../ui/pages/registry.py" line="161"/>
+        <location filename="../../ui/pages/registry.py" line="183"/>
+        <location filename="../../ui/pages/registry.py" line="197"/>
         <source>Risk level</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="167" />
+        <location filename="../../ui/pages/registry.py" line="167"/>
         <source>Risk regions</source>
         <translation>风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="169" />
+        <location filename="../../ui/pages/registry.py" line="169"/>
         <source>Change risk level…</source>
         <translation>调整风险等级…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="170" />
+        <location filename="../../ui/pages/registry.py" line="170"/>
         <source>Add region…</source>
         <translation>新增地区…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="178" />
+        <location filename="../../ui/pages/registry.py" line="178"/>
         <source>Add risk region</source>
         <translation>新增风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/registry.py" line="180" />
+        <location filename="../../ui/pages/registry.py" line="180"/>
         <source>6 digits, e.g. 330482</source>
         <translation>6 位数字，如 330482</translation>
     </message>
 </context>
 <context>
-    <name>StationPage</name>
+    <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/pages/station.py" line="95" />
-        <source>PASS</source>
-        <translation>放行</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="96" />
-        <source>CHECK</source>
-        <translation>核查</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="97" />
-        <source>STOP</source>
-        <translation>拦截</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="101" />
-        <source>Valid pass: let the truck through</source>
-        <translation>通行证有效，准予通行</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="102" />
-        <source>Station clock is behind: check by hand</source>
-        <translation>本站时钟偏慢，请人工核查</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="105" />
-        <source>Seen elsewhere minutes ago: check the truck</source>
-        <translation>几分钟前已在别处扫码，请核查车辆</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="108" />
-        <source>Overdue on its route: check the truck</source>
-        <translation>行程超时，请核查车辆</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="109" />
-        <source>Check the plate by hand</source>
-        <translation>请人工核对车牌</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="110" />
-        <source>Not a LoopPass pass</source>
-        <translation>不是平和码通行证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="111" />
-        <source>Pass from a newer LoopPass: not accepted here</source>
-        <translation>新版系统签发的通行证，本站无法识别</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="114" />
-        <source>Not a LoopPass pass (too long)</source>
-        <translation>不是平和码通行证（内容过长）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="115" />
-        <source>Damaged or incomplete code</source>
-        <translation>二维码损坏或不完整</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="116" />
-        <location filename="../../ui/pages/station.py" line="118" />
-        <source>Forged or damaged pass</source>
-        <translation>伪造或损坏的通行证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="117" />
-        <source>Signed by an unknown key</source>
-        <translation>签发密钥未知</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="119" />
-        <source>Pass not valid yet</source>
-        <translation>通行证尚未生效</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="120" />
-        <source>Pass expired</source>
-        <translation>通行证已过期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="121" />
-        <source>Signing key withdrawn: pass not valid</source>
-        <translation>签发密钥已吊销，通行证无效</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="124" />
-        <source>Pass revoked</source>
-        <translation>通行证已撤销</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="125" />
-        <source>Not on this pass's route</source>
-        <translation>不在该通行证路线上</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="126" />
-        <source>A point of the route was skipped</source>
-        <translation>路线中有站点未扫码</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="127" />
-        <source>This point is already done</source>
-        <translation>本站点已扫过</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="128" />
-        <source>The loop is already closed</source>
-        <translation>闭环已完成</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="129" />
-        <source>Plate does not match</source>
-        <translation>车牌不符</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="133" />
-        <source>Plate verified by hand</source>
-        <translation>已人工核对车牌</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="136" />
-        <source>Station clock corrected</source>
-        <translation>站点时钟已校正</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="137" />
-        <source>Route changed by order</source>
-        <translation>已按调度令变更路线</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="140" />
-        <source>Checked: not a cloned pass</source>
-        <translation>已核查：非克隆通行证</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="141" />
-        <source>Other (note required)</source>
-        <translation>其他（须填写说明）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="143" />
-        <location filename="../../ui/pages/station.py" line="668" />
-        <source>Overridden by a supervisor: {reason}</source>
-        <translation>监管员已改判放行：{reason}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="386" />
-        <source>Scan station</source>
-        <translation>扫码站</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="405" />
-        <source>Scanning for:</source>
-        <translation>代扫站点：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="411" />
-        <location filename="../../ui/pages/station.py" line="914" />
-        <source>No camera</source>
-        <translation>无摄像头</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="412" />
-        <source>No camera — type or scan with the USB scanner</source>
-        <translation>摄像头不可用——请手动输入或用扫码枪扫码</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="423" />
-        <source>Scan with the USB scanner or type the serial</source>
-        <translation>用扫码枪扫码或输入编号</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="426" />
-        <source>Open image…</source>
-        <translation>打开图片…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="429" />
-        <source>Camera…</source>
-        <translation>摄像头…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="466" />
-        <source>Plate matches (F1)</source>
-        <translation>车牌一致 (F1)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="469" />
-        <source>Plate differs (F2)</source>
-        <translation>车牌不符 (F2)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="472" />
-        <source>Override…</source>
-        <translation>改判…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="495" />
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages/station.py" line="495" />
+        <location filename="../../ui/pages/settings.py" line="67"/>
         <source>Pass</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="495" />
-        <source>Verdict</source>
-        <translation>结果</translation>
+        <location filename="../../ui/pages/settings.py" line="69"/>
+        <source>Leg time limits</source>
+        <translation>行程时限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="495" />
-        <location filename="../../ui/pages/station.py" line="618" />
-        <source>Reason</source>
-        <translation>原因</translation>
+        <location filename="../../ui/pages/settings.py" line="78"/>
+        <source>Scanning</source>
+        <translation>扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="548" />
-        <source>Open pass image</source>
-        <translation>打开通行证图片</translation>
+        <location filename="../../ui/pages/settings.py" line="86"/>
+        <source>SMS</source>
+        <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="548" />
-        <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
-        <translation>图片 (*.png *.jpg *.jpeg *.bmp)</translation>
+        <location filename="../../ui/pages/settings.py" line="88"/>
+        <source>Data retention</source>
+        <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="561" />
-        <source>No QR code found in {name}</source>
-        <translation>{name} 中未找到二维码</translation>
+        <location filename="../../ui/pages/settings.py" line="91"/>
+        <source>Backup</source>
+        <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="614" />
-        <source>Override the verdict</source>
-        <translation>改判结果</translation>
+        <location filename="../../ui/pages/settings.py" line="96"/>
+        <source>Default validity</source>
+        <translation>默认有效期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="621" />
-        <source>Note</source>
-        <translation>说明</translation>
+        <location filename="../../ui/pages/settings.py" line="97"/>
+        <source>City gate → enterprise</source>
+        <translation>进城卡口 → 企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="621" />
-        <source>Why (required for Other)</source>
-        <translation>原因说明（选“其他”时必填）</translation>
+        <location filename="../../ui/pages/settings.py" line="98"/>
+        <source>Enterprise → city gate (low risk)</source>
+        <translation>企业 → 出城卡口（低风险）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="651" />
-        <source>Database busy — scan again</source>
-        <translation>数据库繁忙——请重新扫码</translation>
+        <location filename="../../ui/pages/settings.py" line="101"/>
+        <source>Enterprise → isolation point</source>
+        <translation>企业 → 隔离点</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="698" />
-        <source>Serial {serial}</source>
-        <translation>编号 {serial}</translation>
+        <location filename="../../ui/pages/settings.py" line="104"/>
+        <source>Isolation point → city gate</source>
+        <translation>隔离点 → 出城卡口</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="704" />
-        <source>Driver {name}  {id_number}</source>
-        <translation>司机 {name}  {id_number}</translation>
+        <location filename="../../ui/pages/settings.py" line="105"/>
+        <source>Repeat window</source>
+        <translation>重复扫码窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="717" />
-        <source>{gate} (in)</source>
-        <translation>{gate}（入）</translation>
+        <location filename="../../ui/pages/settings.py" line="106"/>
+        <source>Station clock tolerance</source>
+        <translation>本站时钟容差</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="717" />
-        <source>{gate} (out)</source>
-        <translation>{gate}（出）</translation>
+        <location filename="../../ui/pages/settings.py" line="107"/>
+        <source>Least time between points</source>
+        <translation>两点间最短用时</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="725" />
-        <source>next: {point}</source>
-        <translation>下一站：{point}</translation>
+        <location filename="../../ui/pages/settings.py" line="108"/>
+        <source>Repeated RED alert</source>
+        <translation>重复拦截告警</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="768" />
-        <source>Ready to scan</source>
-        <translation>等待扫码</translation>
+        <location filename="../../ui/pages/settings.py" line="109"/>
+        <source>Gateway URL</source>
+        <translation>网关地址</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="770" />
-        <source>Hold the pass's QR code up to the camera, or scan it with the USB scanner</source>
-        <translation>请将通行证二维码对准摄像头，或用扫码枪扫码</translation>
+        <location filename="../../ui/pages/settings.py" line="110"/>
+        <source>Gateway token</source>
+        <translation>网关令牌</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="831" />
-        <source>Starting the camera…</source>
-        <translation>正在启动摄像头…</translation>
+        <location filename="../../ui/pages/settings.py" line="111"/>
+        <source>Keep records for</source>
+        <translation>记录保留</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="843" />
-        <source>Camera source</source>
-        <translation>摄像头来源</translation>
+        <location filename="../../ui/pages/settings.py" line="112"/>
+        <source>Sign the audit chain every</source>
+        <translation>审计链签名间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="846" />
-        <location filename="../../ui/pages/station.py" line="858" />
-        <source>Camera</source>
-        <translation>摄像头</translation>
+        <location filename="../../ui/pages/settings.py" line="113"/>
+        <source>Back up every</source>
+        <translation>备份间隔</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="847" />
-        <location filename="../../ui/pages/station.py" line="859" />
-        <source>Video file</source>
-        <translation>视频文件</translation>
+        <location filename="../../ui/pages/settings.py" line="114"/>
+        <source>Backups kept</source>
+        <translation>保留备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="848" />
-        <source>Stream URL (RTSP/HTTP)</source>
-        <translation>视频流地址（RTSP/HTTP）</translation>
+        <location filename="../../ui/pages/settings.py" line="119"/>
+        <source>How long a new application&apos;s pass is valid, unless the clerk changes it.</source>
+        <translation>新报备申请的通行证有效时长（报备员可在申请中修改）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="856" />
-        <source>Source</source>
-        <translation>来源</translation>
+        <location filename="../../ui/pages/settings.py" line="122"/>
+        <source>The same pass at the same station within this time shows the first verdict again and is not recorded twice.</source>
+        <translation>同一通行证在此时间内于同一站点再次被扫到时，显示首次结果，不重复记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="857" />
+        <location filename="../../ui/pages/settings.py" line="127"/>
+        <source>A station clock further behind its own last scan gives CHECK (clock skew).</source>
+        <translation>本站时钟比本站上次扫码时间落后超过此值时，结果为核查（时钟偏差）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="131"/>
+        <source>The same pass at two points faster than this gives CHECK (possible clone).</source>
+        <translation>同一通行证在两个检查点间用时少于此值时，结果为核查（疑似克隆）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="135"/>
+        <source>This many STOP verdicts for one plate in a day raise an anomaly.</source>
+        <translation>同一车牌一天内被拦截达到此次数时，记为异常。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="141"/>
+        <source> h</source>
+        <translation> 小时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="142"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="143"/>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="144"/>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="145"/>
+        <source> entries</source>
+        <translation> 条</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="149"/>
+        <source> STOPs a day</source>
+        <translation> 次拦截/天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="150"/>
+        <source> copies</source>
+        <translation> 份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="256"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="345"/>
+        <source>From {minimum} to {maximum}</source>
+        <translation>范围：{minimum} 到 {maximum}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="357"/>
+        <source>Set — leave empty to keep it</source>
+        <translation>已设置（留空则保持不变）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="357"/>
+        <source>Not set</source>
+        <translation>未设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="360"/>
+        <source>Remove the stored token</source>
+        <translation>清除已保存的令牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="372"/>
+        <source>This station</source>
+        <translation>本站</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="377"/>
+        <source>Station id</source>
+        <translation>本站编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="381"/>
+        <source>Not set (first open checkpoint)</source>
+        <translation>未指定（第一个开放的检查点）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="386"/>
+        <source>Where a supervisor standing in at this PC starts scanning</source>
+        <translation>监管员在本机代班扫码时默认所在的检查点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="388"/>
+        <source>Checkpoint</source>
+        <translation>检查点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="392"/>
+        <source>Not set (this PC&apos;s choice)</source>
+        <translation>未指定（使用本机的选择）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="394"/>
         <source>Camera {index}</source>
         <translation>摄像头 {index}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="860" />
+        <location filename="../../ui/pages/settings.py" line="395"/>
+        <source>Video file or stream</source>
+        <translation>视频文件或视频流</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="398"/>
+        <source>rtsp://… or the full path of a video file</source>
+        <translation>rtsp://… 或视频文件的完整路径</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="415"/>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="462"/>
+        <source>No setting was changed.</source>
+        <translation>设置没有更改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="476"/>
+        <source>Settings saved ({count} changed).</source>
+        <translation>设置已保存（{count} 项更改）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="482"/>
+        <source>Enter a whole number from {minimum} to {maximum}.</source>
+        <translation>请输入 {minimum} 到 {maximum} 之间的整数。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="487"/>
+        <source>Enter an address starting with http:// or https://, without a user name or password.</source>
+        <translation>请输入以 http:// 或 https:// 开头的地址，地址中不要含用户名或密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="491"/>
+        <source>Choose an open checkpoint.</source>
+        <translation>请选择一个开放的检查点。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/settings.py" line="497"/>
+        <source>Enter a camera number (0–{maximum}), the full path of a video file, or an rtsp:// or http:// address.</source>
+        <translation>请输入摄像头编号（0–{maximum}）、视频文件的完整路径，或 rtsp:// / http:// 地址。</translation>
+    </message>
+</context>
+<context>
+    <name>StationPage</name>
+    <message>
+        <location filename="../../ui/pages/station.py" line="100"/>
+        <source>PASS</source>
+        <translation>放行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="101"/>
+        <source>CHECK</source>
+        <translation>核查</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="102"/>
+        <source>STOP</source>
+        <translation>拦截</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="106"/>
+        <source>Valid pass: let the truck through</source>
+        <translation>通行证有效，准予通行</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="107"/>
+        <source>Station clock is behind: check by hand</source>
+        <translation>本站时钟偏慢，请人工核查</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="110"/>
+        <source>Seen elsewhere minutes ago: check the truck</source>
+        <translation>几分钟前已在别处扫码，请核查车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="113"/>
+        <source>Overdue on its route: check the truck</source>
+        <translation>行程超时，请核查车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="114"/>
+        <source>Check the plate by hand</source>
+        <translation>请人工核对车牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="115"/>
+        <source>Not a LoopPass pass</source>
+        <translation>不是平和码通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="116"/>
+        <source>Pass from a newer LoopPass: not accepted here</source>
+        <translation>新版系统签发的通行证，本站无法识别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="119"/>
+        <source>Not a LoopPass pass (too long)</source>
+        <translation>不是平和码通行证（内容过长）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="120"/>
+        <source>Damaged or incomplete code</source>
+        <translation>二维码损坏或不完整</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="121"/>
+        <location filename="../../ui/pages/station.py" line="123"/>
+        <source>Forged or damaged pass</source>
+        <translation>伪造或损坏的通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="122"/>
+        <source>Signed by an unknown key</source>
+        <translation>签发密钥未知</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="124"/>
+        <source>Pass not valid yet</source>
+        <translation>通行证尚未生效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="125"/>
+        <source>Pass expired</source>
+        <translation>通行证已过期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="126"/>
+        <source>Signing key withdrawn: pass not valid</source>
+        <translation>签发密钥已吊销，通行证无效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="129"/>
+        <source>Pass revoked</source>
+        <translation>通行证已撤销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="130"/>
+        <source>Not on this pass&apos;s route</source>
+        <translation>不在该通行证路线上</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="131"/>
+        <source>A point of the route was skipped</source>
+        <translation>路线中有站点未扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="132"/>
+        <source>This point is already done</source>
+        <translation>本站点已扫过</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="133"/>
+        <source>The loop is already closed</source>
+        <translation>闭环已完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="134"/>
+        <source>Plate does not match</source>
+        <translation>车牌不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="138"/>
+        <source>Plate verified by hand</source>
+        <translation>已人工核对车牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="141"/>
+        <source>Station clock corrected</source>
+        <translation>站点时钟已校正</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="142"/>
+        <source>Route changed by order</source>
+        <translation>已按调度令变更路线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="145"/>
+        <source>Checked: not a cloned pass</source>
+        <translation>已核查：非克隆通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="146"/>
+        <source>Other (note required)</source>
+        <translation>其他（须填写说明）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="148"/>
+        <location filename="../../ui/pages/station.py" line="694"/>
+        <source>Overridden by a supervisor: {reason}</source>
+        <translation>监管员已改判放行：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="412"/>
+        <source>Scan station</source>
+        <translation>扫码站</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="431"/>
+        <source>Scanning for:</source>
+        <translation>代扫站点：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="437"/>
+        <location filename="../../ui/pages/station.py" line="955"/>
+        <source>No camera</source>
+        <translation>无摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="438"/>
+        <source>No camera — type or scan with the USB scanner</source>
+        <translation>摄像头不可用——请手动输入或用扫码枪扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="449"/>
+        <source>Scan with the USB scanner or type the serial</source>
+        <translation>用扫码枪扫码或输入编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="452"/>
+        <source>Open image…</source>
+        <translation>打开图片…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="455"/>
+        <source>Camera…</source>
+        <translation>摄像头…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="492"/>
+        <source>Plate matches (F1)</source>
+        <translation>车牌一致 (F1)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="495"/>
+        <source>Plate differs (F2)</source>
+        <translation>车牌不符 (F2)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="498"/>
+        <source>Override…</source>
+        <translation>改判…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="521"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="521"/>
+        <source>Pass</source>
+        <translation>通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="521"/>
+        <source>Verdict</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="521"/>
+        <location filename="../../ui/pages/station.py" line="644"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="574"/>
+        <source>Open pass image</source>
+        <translation>打开通行证图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="574"/>
+        <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.bmp)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="587"/>
+        <source>No QR code found in {name}</source>
+        <translation>{name} 中未找到二维码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="640"/>
+        <source>Override the verdict</source>
+        <translation>改判结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="647"/>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="647"/>
+        <source>Why (required for Other)</source>
+        <translation>原因说明（选“其他”时必填）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="677"/>
+        <source>Database busy — scan again</source>
+        <translation>数据库繁忙——请重新扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="724"/>
+        <source>Serial {serial}</source>
+        <translation>编号 {serial}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="730"/>
+        <source>Driver {name}  {id_number}</source>
+        <translation>司机 {name}  {id_number}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="743"/>
+        <source>{gate} (in)</source>
+        <translation>{gate}（入）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="743"/>
+        <source>{gate} (out)</source>
+        <translation>{gate}（出）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="751"/>
+        <source>next: {point}</source>
+        <translation>下一站：{point}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="794"/>
+        <source>Ready to scan</source>
+        <translation>等待扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="796"/>
+        <source>Hold the pass&apos;s QR code up to the camera, or scan it with the USB scanner</source>
+        <translation>请将通行证二维码对准摄像头，或用扫码枪扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="865"/>
+        <source>Starting the camera…</source>
+        <translation>正在启动摄像头…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="877"/>
+        <source>Camera source</source>
+        <translation>摄像头来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="880"/>
+        <location filename="../../ui/pages/station.py" line="892"/>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="881"/>
+        <location filename="../../ui/pages/station.py" line="893"/>
+        <source>Video file</source>
+        <translation>视频文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="882"/>
+        <source>Stream URL (RTSP/HTTP)</source>
+        <translation>视频流地址（RTSP/HTTP）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="890"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="891"/>
+        <source>Camera {index}</source>
+        <translation>摄像头 {index}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/station.py" line="894"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="865" />
+        <location filename="../../ui/pages/station.py" line="899"/>
         <source>Stream URL</source>
         <translation>视频流地址</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="883" />
+        <location filename="../../ui/pages/station.py" line="917"/>
         <source>Open video file</source>
         <translation>打开视频文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="883" />
+        <location filename="../../ui/pages/station.py" line="917"/>
         <source>Videos (*.mp4 *.avi *.mkv *.mov)</source>
         <translation>视频文件 (*.mp4 *.avi *.mkv *.mov)</translation>
     </message>
@@ -1925,101 +2331,101 @@ From {origin}, carrying {cargo}</source>
 <context>
     <name>UsersPage</name>
     <message>
-        <location filename="../../ui/pages/users.py" line="24" />
-        <location filename="../../ui/pages/users.py" line="55" />
+        <location filename="../../ui/pages/users.py" line="24"/>
+        <location filename="../../ui/pages/users.py" line="55"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="25" />
-        <location filename="../../ui/pages/users.py" line="56" />
+        <location filename="../../ui/pages/users.py" line="25"/>
+        <location filename="../../ui/pages/users.py" line="56"/>
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="26" />
-        <location filename="../../ui/pages/users.py" line="57" />
+        <location filename="../../ui/pages/users.py" line="26"/>
+        <location filename="../../ui/pages/users.py" line="57"/>
         <source>Role</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="27" />
+        <location filename="../../ui/pages/users.py" line="27"/>
         <source>Bound to</source>
         <translation>所属</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="29" />
+        <location filename="../../ui/pages/users.py" line="29"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="29" />
+        <location filename="../../ui/pages/users.py" line="29"/>
         <source>Active</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="29" />
+        <location filename="../../ui/pages/users.py" line="29"/>
         <source>Disabled</source>
         <translation>已停用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="33" />
+        <location filename="../../ui/pages/users.py" line="33"/>
         <source>Users</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="34" />
+        <location filename="../../ui/pages/users.py" line="34"/>
         <source>Enable / disable</source>
         <translation>启用 / 停用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="35" />
+        <location filename="../../ui/pages/users.py" line="35"/>
         <source>Reset password…</source>
         <translation>重置密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="36" />
+        <location filename="../../ui/pages/users.py" line="36"/>
         <source>New user…</source>
         <translation>新建用户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="54" />
+        <location filename="../../ui/pages/users.py" line="54"/>
         <source>New user</source>
         <translation>新建用户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="55" />
+        <location filename="../../ui/pages/users.py" line="55"/>
         <source>e.g. gate2</source>
         <translation>如 gate2</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="60" />
+        <location filename="../../ui/pages/users.py" line="60"/>
         <source>Enterprise (clerks)</source>
         <translation>所属企业（报备员）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="61" />
-        <location filename="../../ui/pages/users.py" line="66" />
+        <location filename="../../ui/pages/users.py" line="61"/>
+        <location filename="../../ui/pages/users.py" line="66"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="65" />
+        <location filename="../../ui/pages/users.py" line="65"/>
         <source>Checkpoint (operators)</source>
         <translation>点位（扫码员）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="68" />
+        <location filename="../../ui/pages/users.py" line="68"/>
         <source>Initial password</source>
         <translation>初始密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="92" />
+        <location filename="../../ui/pages/users.py" line="92"/>
         <source>Reset password of {name}</source>
         <translation>重置 {name} 的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/users.py" line="93" />
+        <location filename="../../ui/pages/users.py" line="93"/>
         <source>New password</source>
         <translation>新密码</translation>
     </message>
@@ -2027,74 +2433,74 @@ From {origin}, carrying {cargo}</source>
 <context>
     <name>VehiclesPage</name>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="34" />
-        <location filename="../../ui/pages/fleet.py" line="50" />
+        <location filename="../../ui/pages/fleet.py" line="34"/>
+        <location filename="../../ui/pages/fleet.py" line="50"/>
         <source>Plate</source>
         <translation>车牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="35" />
+        <location filename="../../ui/pages/fleet.py" line="35"/>
         <source>Plate type</source>
         <translation>号牌类型</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="36" />
+        <location filename="../../ui/pages/fleet.py" line="36"/>
         <source>Manual review</source>
         <translation>人工核验</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="36" />
+        <location filename="../../ui/pages/fleet.py" line="36"/>
         <source>Yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="37" />
-        <location filename="../../ui/pages/fleet.py" line="54" />
+        <location filename="../../ui/pages/fleet.py" line="37"/>
+        <location filename="../../ui/pages/fleet.py" line="54"/>
         <source>Vehicle</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="38" />
+        <location filename="../../ui/pages/fleet.py" line="38"/>
         <source>Registered</source>
         <translation>登记时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="41" />
+        <location filename="../../ui/pages/fleet.py" line="41"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="43" />
+        <location filename="../../ui/pages/fleet.py" line="43"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="44" />
+        <location filename="../../ui/pages/fleet.py" line="44"/>
         <source>Register vehicle…</source>
         <translation>登记车辆…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="50" />
+        <location filename="../../ui/pages/fleet.py" line="50"/>
         <source>e.g. 浙F12345</source>
         <translation>如 浙F12345</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="56" />
+        <location filename="../../ui/pages/fleet.py" line="56"/>
         <source>e.g. heavy box truck</source>
         <translation>如 重型厢式货车</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="60" />
+        <location filename="../../ui/pages/fleet.py" line="60"/>
         <source>Manual review (unusual plate)</source>
         <translation>人工核验（特殊号牌）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="73" />
+        <location filename="../../ui/pages/fleet.py" line="73"/>
         <source>Register vehicle</source>
         <translation>登记车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="80" />
+        <location filename="../../ui/pages/fleet.py" line="80"/>
         <source>Edit vehicle</source>
         <translation>编辑车辆</translation>
     </message>

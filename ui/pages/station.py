@@ -12,8 +12,10 @@ it matches, F2 records a PLATE_MISMATCH (RED). The panel goes back to "Ready to 
 A supervisor sees "Override…" on an AMBER or RED verdict (never on a forged or revoked pass):
 a reason code and a note turn it GREEN through ``ScanService.override``, audited there.
 "Camera…" picks the camera source (a device index, a video file or a stream URL); the choice
-is a machine-local preference in QSettings (``station/camera``), read by
-``default_camera_factory``, and the worker restarts on the new source.
+is stored in the database for this station PC (``station.<id>.camera``, audited; see
+``ui.station_identity``) and in QSettings (``station/camera``), which is the fallback while
+the database has none; the worker restarts on the new source. A supervisor without a post of
+their own starts at this station's checkpoint (set in the settings dialog).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import DomainError, StorageBusy
+from core.forms import FormInvalid
 from core.models import Checkpoint, CheckpointKind, Pass, ScanEvent, User, Verdict
 from core.pass_document import human_serial
 from core.permissions import Action, allowed
@@ -74,6 +77,7 @@ from ui.camera import CameraWorker, SourceFactory
 from ui.form_dialog import FormDialog
 from ui.messages import error_message, name_of
 from ui.pages.applications import ask_open_file
+from ui.station_identity import this_station_id
 
 log = logging.getLogger("looppass.station")
 
@@ -210,6 +214,23 @@ def video_source_factory(spec: CameraSpec) -> SourceFactory:
 def default_camera_factory() -> Any:
     """The station's camera: the saved source (device 0 by default) at 1280×720."""
     return video_source_factory(saved_camera())()
+
+
+def station_camera(services: Services) -> CameraSpec:
+    """This station's camera: the one stored for it in the database, else this PC's choice
+    in QSettings (device 0 until one is chosen)."""
+    station_id = this_station_id(create=False)
+    stored = services.settings.station(station_id).camera if station_id else ""
+    return parse_camera_spec(stored) if stored else saved_camera()
+
+
+def station_camera_factory(services: Services) -> SourceFactory:
+    """A factory of this station's camera, looked up each time the camera starts."""
+
+    def factory() -> Any:
+        return video_source_factory(station_camera(services))()
+
+    return factory
 
 
 # -- sounds ---------------------------------------------------------------------------------
@@ -376,9 +397,13 @@ class StationPage(QWidget):
     def _initial_point(self) -> Checkpoint:
         if self.user.checkpoint_id is not None:
             return self.services.scans.station_checkpoint(self.user)
-        # A supervisor without a post of their own stands in at the first open checkpoint.
+        # A supervisor without a post of their own stands in at this station's checkpoint
+        # (settings dialog), else at the first open one.
         points = self._points()
-        return self.services.scans.station_checkpoint(self.user, points[0].code)
+        station_id = this_station_id(create=False)
+        chosen = self.services.settings.station(station_id).checkpoint if station_id else ""
+        point = next((p for p in points if p.code == chosen), points[0])
+        return self.services.scans.station_checkpoint(self.user, point.code)
 
     def _points(self) -> list[Checkpoint]:
         return [p for p in self.services.registry.list_checkpoints(self.user) if p.active]
@@ -902,8 +927,15 @@ class StationPage(QWidget):
             self.set_camera_source(dialog.result_value)
 
     def set_camera_source(self, spec: CameraSpec) -> None:
-        """Remember ``spec`` on this machine and restart the camera worker on it."""
+        """Remember ``spec`` for this station and restart the camera worker on it."""
         save_camera(spec)
+        station_id = this_station_id()
+        try:
+            if station_id is not None:
+                self.services.settings.set_station_camera(self.user, station_id, str(spec))
+        except (DomainError, FormInvalid):
+            # Kept in QSettings all the same: the lane works, only other PCs don't see it.
+            log.warning("camera source not stored in the database", exc_info=True)
         self.camera_factory = self._source_factory_for(spec)
         running = self.worker is not None and self.worker.isRunning()
         self.stop_camera()
