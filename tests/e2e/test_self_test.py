@@ -78,7 +78,7 @@ def test_self_test_passes_and_checks_an_existing_database_read_only(tmp_path: Pa
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     assert done.stdout.startswith("LoopPass ")
-    assert step_lines(done.stdout) == dict.fromkeys(("database file", *CHAIN), "ok")
+    assert step_lines(done.stdout) == dict.fromkeys(("database file", *CHAIN), "ok"), done.stdout
     assert "opened read-only" in done.stdout
     assert "self-test passed: 11/11 steps ok" in done.stdout
     assert digest(db) == before  # checked, never written
@@ -102,15 +102,17 @@ def test_a_damaged_database_fails_with_a_clear_message_and_no_traceback(tmp_path
     db.write_bytes(b"this is not an SQLite database" * 100)
     before = digest(db)
     done = self_test(tmp_path / "home", "--db", db)
-    assert done.returncode == 1
-    assert "Traceback" not in done.stdout + done.stderr
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output
     failed = [line for line in done.stdout.splitlines() if line.strip().startswith("FAILED")]
-    assert len(failed) == 1
+    assert len(failed) == 1, output
     assert "database file" in failed[0]
     assert "NOT_A_DATABASE" in failed[0]
     assert "not a LoopPass database" in failed[0]
     # The installation itself is fine: the rest of the chain still ran and passed.
-    assert step_lines(done.stdout) == {"database file": "FAILED"} | dict.fromkeys(CHAIN, "ok")
+    expected = {"database file": "FAILED"} | dict.fromkeys(CHAIN, "ok")
+    assert step_lines(done.stdout) == expected, output
     assert "self-test FAILED: 10/11 steps ok" in done.stdout
     assert digest(db) == before
 
