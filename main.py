@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from core.errors import DomainError
 from core.forms import FormInvalid
 from core.keys import KeyFolder
 from core.models import PassStatus, User
+from core.reports import Lang, ReportFormat, report_document, report_text
 from core.services import Services, key_folder_for
 from core.validation import ValidationError
 from core.version import __version__
@@ -67,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("where", help="print the database path in use")
     sub.add_parser("checkpoints", help="list checkpoints: code, name, kind, enterprise")
     audit = sub.add_parser("audit", help="audit log").add_subparsers(dest="audit_command")
-    audit.add_parser("verify", help="check the hash chain")
+    audit.add_parser("verify", help="check the hash chain and the signed heads")
+    audit_export = audit.add_parser("export", help="write the log as CSV with its signed head")
+    audit_export.add_argument("--csv", type=Path, required=True, dest="csv_file")
     apply = sub.add_parser("apply", help="file applications from a CSV/XLSX file (clerk)")
     apply.add_argument("file", type=Path)
     approve = sub.add_parser("approve", help="approve applications; issues their passes")
@@ -101,8 +104,25 @@ def build_parser() -> argparse.ArgumentParser:
     decode.add_argument("images", type=Path, nargs="+")
     sms = sub.add_parser("sms", help="SMS outbox").add_subparsers(dest="sms_command")
     sms.add_parser("deliver", help="send due texts once through the configured gateway")
-    _add_backup_commands(sub)
-    return parser
+    _add_backup_commands(_with_settings_commands(sub))
+    return _with_report_commands(parser, sub)
+
+
+def _with_settings_commands(sub: Any) -> Any:
+    """``sub`` with ``settings show`` and ``settings set KEY VALUE`` added (returned, so
+    build_parser stays within the statement limit)."""
+    settings = sub.add_parser("settings", help="deployment settings")
+    actions = settings.add_subparsers(dest="settings_command")
+    actions.add_parser("show", help="every setting (the SMS gateway token masked)")
+    change = actions.add_parser("set", help="change one setting (administrator)")
+    change.add_argument("key", help="e.g. scan.duplicate_window (see 'settings show')")
+    change.add_argument("value", help="the new value; '-' reads it from stdin (for the token)")
+    return sub
+
+
+def _setting_value(text: str) -> str:
+    """The value typed, or one line from stdin for '-' (a token stays out of shell history)."""
+    return sys.stdin.readline().rstrip("\r\n") if text == "-" else text
 
 
 def _add_backup_commands(sub: Any) -> None:
@@ -110,6 +130,32 @@ def _add_backup_commands(sub: Any) -> None:
     restore = sub.add_parser("restore", help="replace the database by a backup (admin)")
     restore.add_argument("file", type=Path, help="the backup file")
     restore.add_argument("--yes", action="store_true", help="confirm replacing the database")
+
+
+def _with_report_commands(parser: argparse.ArgumentParser, sub: Any) -> argparse.ArgumentParser:
+    """``parser`` with ``report daily`` added to its commands (returned, so build_parser stays
+    within the statement limit)."""
+    report = sub.add_parser("report", help="reports (supervisor)")
+    kinds = report.add_subparsers(dest="report_command")
+    daily = kinds.add_parser("daily", help="the daily report of local days FROM … TO")
+    for option in ("from", "to"):
+        daily.add_argument(
+            f"--{option}", dest=f"report_{option}", type=_day, required=True, metavar="YYYY-MM-DD"
+        )
+    output = daily.add_mutually_exclusive_group()
+    for kind in ReportFormat:
+        output.add_argument(
+            f"--{kind.value}", dest=f"report_{kind.value}", type=Path, metavar="FILE"
+        )
+    return parser
+
+
+def _day(text: str) -> date:
+    """A calendar date, YYYY-MM-DD (a local day in Asia/Shanghai)."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
 def _moment(text: str) -> datetime:
@@ -171,9 +217,20 @@ def run_command(args: argparse.Namespace, db_path: Path) -> int:
     try:
         if args.command == "checkpoints":
             return _emit(commands.checkpoints(services), args.json)
-        return _emit(_signed_in_command(services, args), args.json)
+        try:
+            return _emit(_signed_in_command(services, args), args.json)
+        finally:
+            _seal_quietly(services)  # a signed-in command appends at least its login entry
     finally:
         services.store.close()
+
+
+def _seal_quietly(services: Services) -> None:
+    """Sign the audit head if due; a failure here must not change the command's outcome."""
+    try:
+        services.audit.seal_if_due()
+    except (DomainError, OSError, ValueError):
+        logging.getLogger(__name__).warning("could not seal the audit head", exc_info=True)
 
 
 def _signed_in_command(services: Services, args: argparse.Namespace) -> Result:
@@ -184,7 +241,12 @@ def _signed_in_command(services: Services, args: argparse.Namespace) -> Result:
         command = f"{command} {sub_command}"
     runners = {
         "audit verify": lambda user: commands.audit_verify(services, user),
+        "audit export": lambda user: commands.audit_export(services, user, args.csv_file),
         "sms deliver": lambda _user: commands.sms_deliver(services),
+        "settings show": lambda _user: commands.settings_show(services),
+        "settings set": lambda user: commands.settings_set(
+            services, user, args.key, _setting_value(args.value)
+        ),
         "backup": lambda user: _backup(services, user),
         "apply": lambda user: commands.apply(services, user, args.file),
         "approve": lambda user: commands.approve(services, user, args.ids),
@@ -198,11 +260,26 @@ def _signed_in_command(services: Services, args: argparse.Namespace) -> Result:
             services, user, args.serial, args.png, args.pdf, args.page
         ),
         "pass revoke": lambda user: commands.pass_revoke(services, user, args.serial, args.reason),
+        "report daily": lambda user: _report_daily(services, user, args),
     }
     runner = runners.get(command)
     if runner is None:
         raise _UsageError(f"unknown command {command}; see --help")
     return runner(_login(services, args))
+
+
+def _report_daily(services: Services, user: User, args: argparse.Namespace) -> Result:
+    """``report daily``: the report as a table (or JSON), or written to the one file asked for."""
+    report = services.reports.daily(user, args.report_from, args.report_to)
+    lang: Lang = "en" if args.lang == "en" else "zh"
+    for kind in ReportFormat:
+        path = getattr(args, f"report_{kind.value}")
+        if path is not None:
+            services.reports.export(user, report, path, kind, lang)
+            document = {"file": str(path), "format": kind.value}
+            document |= {"from": report.start.isoformat(), "to": report.end.isoformat()}
+            return Result(0, document, f"{kind.value}: {path}")
+    return Result(0, report_document(report), report_text(report, lang))
 
 
 def _backup(services: Services, user: User) -> Result:
@@ -300,7 +377,8 @@ def _demo(db_path: Path, as_json: bool) -> int:
     had_keys = keys.exists()
     services = _open(db_path)
     try:
-        demo.populate(services.store, datetime.now(UTC), keys=KeyFolder(keys))
+        demo.populate(services.store, datetime.now(UTC), keys=KeyFolder(keys), history=True)
+        services.audit.seal()  # the demo's history starts out signed
     except BaseException:
         # A half-made demo is no use: remove what we created, or the next 'demo' would
         # refuse to overwrite it.

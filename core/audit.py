@@ -1,22 +1,38 @@
-"""The audit chain's hashing and verification, independent of where entries are stored.
+"""The audit chain's hashing, signed heads and verification, independent of storage.
 
 ``hash = SHA-256(DOMAIN_TAG ‖ prev_hash ‖ canonical(row))`` where the canonical encoding is
-compact, key-sorted UTF-8 JSON of the row's fields. The first entry's ``prev_hash`` is 64 zeros.
+compact JSON of ``[seq, at_ms, actor, action, entity, entity_id, details_text]`` and
+``details_text`` is the compact, key-sorted JSON stored with the row. The first entry's
+``prev_hash`` is 64 zeros.
+
+A hash chain alone cannot show that its tail was cut off, nor that someone rewrote a suffix
+and recomputed every hash after it. So every N entries (and at every export) the head —
+``(seq, hash)`` — is signed with the *log key*, an Ed25519 key kept in the key folder outside
+the database. Verification checks every signed head against the entry at its ``seq``:
+a missing entry is ``TRUNCATED``, a different hash is ``HEAD_MISMATCH`` (a rewrite reaching
+back before that head: everything after the previous good head is suspect), and the entries
+after the last signed head are reported as the unverifiable tail.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from core.clock import to_millis
 from core.models import AuditEntry
 
 DOMAIN_TAG = b"LoopPass/audit/v1\x00"
+HEAD_TAG = b"LoopPass/audit-head/v1\x00"
 GENESIS_HASH = "0" * 64
+PROGRESS_EVERY = 20_000
 
 
 def canonical_details(details: dict[str, Any]) -> str:
@@ -24,9 +40,33 @@ def canonical_details(details: dict[str, Any]) -> str:
     return json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
-    """The hash that links ``entry`` after ``prev_hash``."""
-    row = [
+class RawEntry(NamedTuple):
+    """An audit row exactly as stored (times in ms, details as their stored JSON text)."""
+
+    seq: int
+    at: int
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    details: str
+    prev_hash: str
+    hash: str
+
+
+def raw_hash(prev_hash: str, row: RawEntry) -> str:
+    """The hash that links the stored ``row`` after ``prev_hash``."""
+    body = json.dumps(
+        [row.seq, row.at, row.actor, row.action, row.entity, row.entity_id, row.details],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    return hashlib.sha256(DOMAIN_TAG + bytes.fromhex(prev_hash) + body).hexdigest()
+
+
+def as_raw(entry: AuditEntry) -> RawEntry:
+    """The stored form of an entry."""
+    return RawEntry(
         entry.seq,
         to_millis(entry.at),
         entry.actor,
@@ -34,34 +74,221 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
         entry.entity,
         entry.entity_id,
         canonical_details(entry.details),
-    ]
-    body = json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(DOMAIN_TAG + bytes.fromhex(prev_hash) + body).hexdigest()
+        entry.prev_hash,
+        entry.hash,
+    )
+
+
+def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
+    """The hash that links ``entry`` after ``prev_hash``."""
+    return raw_hash(prev_hash, as_raw(entry))
+
+
+@dataclass(frozen=True)
+class SignedHead:
+    """The chain head ``(seq, hash)`` signed with the log key at ``at`` (ms)."""
+
+    seq: int
+    hash: str
+    at: int
+    key_id: str
+    signature: bytes
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "seq": self.seq,
+            "hash": self.hash,
+            "at": self.at,
+            "key_id": self.key_id,
+            "signature": self.signature.hex(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SignedHead:
+        return cls(
+            int(data["seq"]),
+            str(data["hash"]),
+            int(data["at"]),
+            str(data["key_id"]),
+            bytes.fromhex(str(data["signature"])),
+        )
+
+
+def head_message(seq: int, head_hash: str) -> bytes:
+    """The bytes a head signature covers."""
+    return HEAD_TAG + seq.to_bytes(8, "big") + bytes.fromhex(head_hash)
+
+
+def log_key_id(public_key: Ed25519PublicKey) -> str:
+    """A short id of the log key (hex of the first 8 bytes of SHA-256 of the raw key)."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def sign_head(seq: int, head_hash: str, at_ms: int, key: Ed25519PrivateKey) -> SignedHead:
+    """Sign the chain head ``(seq, head_hash)``."""
+    signature = key.sign(head_message(seq, head_hash))
+    return SignedHead(seq, head_hash, at_ms, log_key_id(key.public_key()), signature)
+
+
+def head_is_authentic(head: SignedHead, public_key: Ed25519PublicKey | None) -> bool:
+    """True if ``head`` carries a valid signature by ``public_key``."""
+    if public_key is None or head.key_id != log_key_id(public_key):
+        return False
+    try:
+        public_key.verify(head.signature, head_message(head.seq, head.hash))
+    except InvalidSignature:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
 class ChainReport:
-    """Result of ``verify_chain``; the JSON shape of ``audit verify``."""
+    """Result of a verification; the JSON shape of ``audit verify``.
+
+    ``signed_through`` is the last entry vouched for by a signed head; the ``unsigned_tail``
+    entries after it are linked but could have been rewritten by someone holding the file.
+    ``heads_checked`` is False when the log key was not available to check signatures.
+    """
 
     ok: bool
     entries: int
     first_bad: int | None = None
     problem: str | None = None
+    signed_through: int | None = None
+    unsigned_tail: int = 0
+    heads_checked: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "first_bad": self.first_bad,
+            "problem": self.problem,
+            "signed_through": self.signed_through,
+            "unsigned_tail": self.unsigned_tail,
+            "heads_checked": self.heads_checked,
+        }
+
+
+Progress = Callable[[int], None]
+
+
+class _Walk:
+    """The state of one pass over the chain."""
+
+    def __init__(self, heads: dict[int, SignedHead]) -> None:
+        self.heads = heads
+        self.count = 0
+        self.expected_seq = 1
+        self.prev_hash = GENESIS_HASH
+        self.prev_link = ""  # the previous row's own ``prev_hash``
+        self.last_good_head = 0
+
+    def fail(self, first_bad: int, problem: str) -> ChainReport:
+        return ChainReport(False, self.count, first_bad, problem, self.last_good_head or None)
+
+    def step(self, row: RawEntry) -> ChainReport | None:
+        """Check one row; a report if it breaks the chain."""
+        self.count += 1
+        if row.seq != self.expected_seq:
+            return self.fail(self.expected_seq, "SEQUENCE_GAP")
+        if row.prev_hash != self.prev_hash:
+            if self._shifted_by_insertion(row):
+                return self.fail(row.seq - 1, "BROKEN_LINK")
+            return self.fail(row.seq, "BROKEN_LINK")
+        if raw_hash(self.prev_hash, row) != row.hash:
+            return self.fail(row.seq, "HASH_MISMATCH")
+        head = self.heads.get(row.seq)
+        if head is not None:
+            if head.hash != row.hash:
+                # The chain is consistent but not the one that was signed: a rewrite reaching
+                # back before this head. Nothing after the previous good head can be trusted.
+                return self.fail(self.last_good_head + 1, "HEAD_MISMATCH")
+            self.last_good_head = row.seq
+        self.prev_link = row.prev_hash
+        self.prev_hash = row.hash
+        self.expected_seq += 1
+        return None
+
+    def _shifted_by_insertion(self, row: RawEntry) -> bool:
+        """True if ``row`` is exactly the entry that was written at ``seq - 1`` after the same
+        predecessor as the row now standing there, renumbered by one: that row was inserted
+        (the primary key forces an inserter to renumber what follows), so it is the bad one.
+
+        Only the insertion pattern is recognised: an edited row with a recomputed hash is
+        still reported at the next entry, the first whose stored link no longer matches."""
+        return (
+            row.prev_hash == self.prev_link
+            and raw_hash(row.prev_hash, row._replace(seq=row.seq - 1)) == row.hash
+        )
+
+
+def _merge_heads(
+    heads: Iterable[SignedHead], public_key: Ed25519PublicKey | None
+) -> dict[int, SignedHead] | ChainReport:
+    """Heads by seq; a report if one is forged or two disagree.
+
+    Heads signed by another log key (the database was copied from another machine, whose
+    key did not come with it) cannot be checked here and are left out: a head only ever
+    adds a constraint, so leaving one out can never make a tampered log pass."""
+    merged: dict[int, SignedHead] = {}
+    own_id = log_key_id(public_key) if public_key is not None else None
+    for head in sorted(heads, key=lambda h: h.seq):
+        if head.key_id != own_id:
+            continue
+        if not head_is_authentic(head, public_key):
+            return ChainReport(False, 0, head.seq, "BAD_HEAD_SIGNATURE")
+        known = merged.get(head.seq)
+        if known is not None and known.hash != head.hash:
+            return ChainReport(False, 0, head.seq, "HEAD_CONFLICT")
+        merged[head.seq] = head
+    return merged
+
+
+def verify_log(
+    rows: Iterable[RawEntry],
+    heads: Iterable[SignedHead] = (),
+    public_key: Ed25519PublicKey | None = None,
+    progress: Progress | None = None,
+) -> ChainReport:
+    """Check sequence numbers, links, hashes and signed heads; report the first bad entry.
+
+    ``heads`` are the signed heads from every place they are kept (database and journal);
+    without ``public_key`` their signatures cannot be checked and they are not trusted.
+    """
+    merged = _merge_heads(heads, public_key) if public_key is not None else {}
+    if isinstance(merged, ChainReport):
+        return merged
+    walk = _Walk(merged)
+    for row in rows:
+        broken = walk.step(row)
+        if broken is not None:
+            return broken
+        if progress is not None and walk.count % PROGRESS_EVERY == 0:
+            progress(walk.count)
+    last_seq = walk.expected_seq - 1
+    beyond = [seq for seq in merged if seq > last_seq]
+    if beyond:
+        # A signed head names an entry that is gone: the tail was cut off.
+        return walk.fail(last_seq + 1, "TRUNCATED")
+    if progress is not None:
+        progress(walk.count)
+    signed = walk.last_good_head
+    return ChainReport(
+        True,
+        walk.count,
+        signed_through=signed or None,
+        unsigned_tail=last_seq - signed,
+        heads_checked=public_key is not None,
+    )
 
 
 def verify_chain(entries: Iterable[AuditEntry]) -> ChainReport:
-    """Check sequence numbers, links and hashes; report the first entry that breaks the chain."""
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
-    count = 0
-    for entry in entries:
-        count += 1
-        if entry.seq != expected_seq:
-            return ChainReport(False, count, expected_seq, "SEQUENCE_GAP")
-        if entry.prev_hash != prev_hash:
-            return ChainReport(False, count, entry.seq, "BROKEN_LINK")
-        if entry_hash(prev_hash, entry) != entry.hash:
-            return ChainReport(False, count, entry.seq, "HASH_MISMATCH")
-        prev_hash = entry.hash
-        expected_seq += 1
-    return ChainReport(True, count)
+    """Check sequence numbers, links and hashes of entries (no signed heads)."""
+    return verify_log(as_raw(entry) for entry in entries)
+
+
+def latest_head(heads: Sequence[SignedHead]) -> SignedHead | None:
+    """The head with the highest seq."""
+    return max(heads, key=lambda h: h.seq, default=None)

@@ -7,7 +7,7 @@ opens the database and prints; nothing here prints or touches SQL.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from core.pass_document import pass_pdf, qr_png
 from core.ports import PassQuery
 from core.services import Services
 from core.services.applications import ImportRejected
+from core.settings import SETTING_SPECS
 from core.validation import ValidationError
 
 EXIT_OK = 0
@@ -65,12 +66,23 @@ def checkpoints(services: Services) -> Result:
 def audit_verify(services: Services, actor: User) -> Result:
     """Check the audit chain; exit 1 if it is broken."""
     report = services.audit.verify(actor)
-    text = (
-        f"audit chain ok: {report.entries} entries"
-        if report.ok
-        else f"audit chain BROKEN at entry {report.first_bad}: {report.problem}"
-    )
-    return Result(EXIT_OK if report.ok else EXIT_CHECK_FAILED, asdict(report), text)
+    if not report.ok:
+        text = f"audit chain BROKEN at entry {report.first_bad}: {report.problem}"
+    elif not report.heads_checked:
+        text = f"audit chain ok: {report.entries} entries (no log key here: heads not checked)"
+    else:
+        text = (
+            f"audit chain ok: {report.entries} entries, signed through entry"
+            f" {report.signed_through or 0}, {report.unsigned_tail} after the last signed head"
+        )
+    return Result(EXIT_OK if report.ok else EXIT_CHECK_FAILED, report.as_json(), text)
+
+
+def audit_export(services: Services, actor: User, path: Path) -> Result:
+    """Write the audit log as CSV ending with the signed head that covers it."""
+    head = services.audit.export(actor, path)
+    document = {"file": str(path), "head": head.as_json()}
+    return Result(EXIT_OK, document, f"{path}: entries 1–{head.seq}, head {head.hash}")
 
 
 # English text for the reason codes of import rows (the GUI shows them in Chinese).
@@ -257,6 +269,26 @@ def sms_deliver(services: Services) -> Result:
     counts = services.outbox.deliver_due()
     text = f"sent {counts['sent']}, to retry {counts['retry']}, failed {counts['failed']}"
     return Result(EXIT_OK, counts, text)
+
+
+def settings_show(services: Services) -> Result:
+    """Every setting, typed, with the SMS gateway token only as set or not, and the station
+    PCs' rows (``station.<id>.checkpoint`` / ``.camera``)."""
+    listing = services.settings.listing()
+    units = {spec.key: spec.unit for spec in SETTING_SPECS}
+    lines = [
+        f"{key} = {value if value != '' else '(not set)'}"
+        + (f" {units[key]}" if units.get(key) else "")
+        for key, value in listing.items()
+    ]
+    return Result(EXIT_OK, listing, "\n".join(lines))
+
+
+def settings_set(services: Services, actor: User, key: str, value: str) -> Result:
+    """Change one setting (administrator), audited; a bad value changes nothing."""
+    services.settings.update(actor, {key: value})
+    shown = services.settings.listing().get(key, "")
+    return Result(EXIT_OK, {"key": key, "value": shown}, f"{key} = {shown}")
 
 
 def describe_error(error: Exception) -> tuple[str, str]:

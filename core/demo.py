@@ -11,6 +11,7 @@ import random
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from core.demo_history import add_history
 from core.keys import KeyFolder
 from core.models import ApplicationStatus, CheckpointKind, RiskLevel, Role, User
 from core.passwords import PRODUCTION_PARAMS, ScryptParams, hash_password
@@ -124,12 +125,14 @@ def populate(
     vehicles: int = 300,
     params: ScryptParams = PRODUCTION_PARAMS,
     keys: KeyFolder | None = None,
+    history: bool = False,
 ) -> None:
     """Fill an empty database with the demo world, every row audited.
 
     The world is written in one transaction; then, when ``keys`` (the private-key folder) is
     given, the reviewer approves 25 applications — 20 from low-risk and 5 from risk regions —
-    through the pass service, so the demo has issued, not yet scanned passes to scan.
+    through the pass service, so the demo has issued, not yet scanned passes to scan. With
+    ``history``, two days of traffic are added too (``core.demo_history``).
     """
     rng = random.Random(SEED)
     password_hash = hash_password(DEMO_PASSWORD, params)
@@ -154,6 +157,8 @@ def populate(
         passes.ensure_signing_key()
         for application_id in to_approve:
             passes.approve(reviewer, application_id)
+        if history:
+            add_history(store, keys, now, fleet, region_ids, users, password_hash)
 
 
 def _checkpoints(tx: Repositories, now: datetime) -> tuple[list[int], int]:

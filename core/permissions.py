@@ -34,7 +34,8 @@ class Action(StrEnum):
     SCAN = "scan"
     SCAN_ANY_CHECKPOINT = "scan_any_checkpoint"
     OVERRIDE_VERDICT = "override_verdict"
-    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_DASHBOARD = "view_dashboard"  # dashboard, traces, anomalies
+    ACKNOWLEDGE_ANOMALY = "acknowledge_anomaly"
     VIEW_AUDIT = "view_audit"
     EXPORT = "export"
     BACKUP = "backup"
@@ -75,6 +76,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
         Action.SCAN_ANY_CHECKPOINT,
         Action.OVERRIDE_VERDICT,
         Action.VIEW_DASHBOARD,
+        Action.ACKNOWLEDGE_ANOMALY,
         Action.VIEW_AUDIT,
         Action.EXPORT,
     },

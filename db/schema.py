@@ -207,6 +207,7 @@ MIGRATIONS: tuple[str, ...] = (
 
     CREATE INDEX scan_events_at ON scan_events(at, checkpoint_id, verdict, step);
     CREATE INDEX scan_events_flagged ON scan_events(reason, at) WHERE verdict != 'GREEN';
+    CREATE INDEX scan_events_red ON scan_events(at, serial) WHERE verdict = 'RED';
     CREATE INDEX applications_decided ON applications(decided_at) WHERE decided_at IS NOT NULL;
     CREATE INDEX applications_driver ON applications(driver_id);
     CREATE INDEX applications_co_driver ON applications(co_driver_id)

@@ -38,6 +38,7 @@ from db.passes import (
     SqlScanRepository,
     SqlSettingsRepository,
 )
+from db.reports import SqlReportRepository
 from db.repositories import (
     SqlApplicationRepository,
     SqlAuditLog,
@@ -49,6 +50,7 @@ from db.repositories import (
     SqlVehicleRepository,
 )
 from db.schema import MIGRATIONS, SCHEMA_VERSION
+from db.supervision import SqlSupervision
 
 if TYPE_CHECKING:
     from db.backup import SqliteBackups
@@ -175,7 +177,7 @@ def _begin_immediate(conn: sqlite3.Connection) -> None:
             return
         except sqlite3.OperationalError as error:
             if is_storage_fault(error):
-                raise StorageFull(_fault_detail(error)) from error
+                raise StorageFull(_full_detail(error)) from error
             if not is_busy(error):
                 raise StorageFailure(str(error)) from error
             time.sleep(0.05 * (attempt + 1))
@@ -193,6 +195,10 @@ def _file_size_limit() -> float:
 def _fault_detail(error: sqlite3.Error) -> str:
     name = getattr(error, "sqlite_errorname", "")
     return f"{name}: {error}" if name else str(error)
+
+
+def _full_detail(error: sqlite3.Error) -> str:
+    return f"disk full or write error, nothing was saved ({_fault_detail(error)})"
 
 
 class SqliteStore:
@@ -215,6 +221,8 @@ class SqliteStore:
         self.outbox = SqlOutboxRepository(conn)
         self.settings = SqlSettingsRepository(conn)
         self.audit = SqlAuditLog(conn)
+        self.supervision = SqlSupervision(conn)
+        self.reports = SqlReportRepository(conn)
         self.recheck_seconds = STORAGE_RECHECK_SECONDS
         self._fault: StorageFull | None = None
         self._fault_checked_at = 0.0
@@ -257,7 +265,7 @@ class SqliteStore:
         if is_busy(error):
             return StorageBusy(str(error))
         if is_storage_fault(error):
-            fault = StorageFull(_fault_detail(error))
+            fault = StorageFull(_full_detail(error))
             self._enter_fault(fault)
             return fault
         return StorageFailure(str(error))
@@ -292,10 +300,15 @@ class SqliteStore:
         are accepted again. Called on the thread that hit (or cleared) the fault."""
         self._listeners.append(listener)
 
+    def unwatch_storage(self, listener: FaultListener) -> None:
+        """Stop calling ``listener`` (a window that closes)."""
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
     def _refuse_while_faulted(self) -> None:
         fault = self.storage_fault()
         if fault is not None:
-            raise StorageFull(f"writes refused until disk space is back ({fault.detail})")
+            raise StorageFull(f"writes refused until disk space is back; {fault.detail}")
 
     def _enter_fault(self, fault: StorageFull) -> None:
         was_refusing = self._fault is not None

@@ -17,8 +17,10 @@ from core.services.fleet import FleetService
 from core.services.outbox import OutboxService
 from core.services.passes import PassService
 from core.services.registry import RegistryService
+from core.services.reports import ReportService
 from core.services.scans import ScanService
 from core.services.settings import SettingsService
+from core.services.supervision import SupervisionService
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Services:
     passes: PassService
     outbox: OutboxService
     scans: ScanService
+    supervision: SupervisionService
+    reports: ReportService
     backup: BackupService
     settings: SettingsService
 
@@ -58,12 +62,14 @@ class Services:
             accounts=AccountService(store, clock, params),
             registry=RegistryService(store, clock),
             fleet=FleetService(store, clock),
-            audit=AuditService(store, clock),
+            audit=AuditService(store, clock, keys),
             applications=applications,
             importer=ApplicationImporter(store, applications, clock),
             passes=passes,
             outbox=OutboxService(store, clock),
             scans=ScanService(store, passes, clock),
+            supervision=SupervisionService(store, clock),
+            reports=ReportService(store, clock),
             backup=BackupService(store, clock),
             settings=SettingsService(store, clock),
         )

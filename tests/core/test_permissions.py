@@ -9,15 +9,18 @@ matrix changes what these tests expect, and a new service method without a case 
 from __future__ import annotations
 
 import inspect
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
 
 import pytest
 
 from core.errors import NotFound, PermissionDenied
-from core.models import CheckpointKind, RiskLevel, Role, User
+from core.models import CheckpointKind, Pass, RiskLevel, Role, User
 from core.permissions import ROLE_ACTIONS, Action, allowed
-from core.ports import SearchQuery
+from core.ports import AuditQuery, PassQuery, SearchQuery
 from core.services import Services
 from core.services.accounts import AccountService, UserInput
 from core.services.audit import AuditService
@@ -28,7 +31,10 @@ from core.services.registry import (
     RegistryService,
     RiskRegionInput,
 )
+from core.services.reports import ReportService
 from core.services.settings import SettingsService
+from core.services.supervision import SupervisionService
+from core.supervision import AnomalyKind, AnomalyQuery
 from db.store import SqliteStore
 from tests.conftest import demo_user
 
@@ -50,8 +56,6 @@ PENDING_ACTIONS = frozenset(
         Action.SCAN,
         Action.SCAN_ANY_CHECKPOINT,
         Action.OVERRIDE_VERDICT,
-        Action.VIEW_DASHBOARD,
-        Action.EXPORT,
         Action.BACKUP,
     }
 )
@@ -64,6 +68,10 @@ NO_ROLE_METHODS = frozenset(
         "AccountService.create_first_admin",
         "AccountService.change_own_password",
         "Service.audit",  # the shared helper that appends an entry inside a transaction
+        # Sealing signs the chain head as the system (timer, end of a CLI command).
+        "AuditService.seal",
+        "AuditService.seal_if_due",
+        "AuditService.heads",
         # Settings are read by every service; the lane camera is SCAN or MANAGE_SETTINGS
         # (tests/core/test_settings.py checks that pair role by role).
         "SettingsService.current",
@@ -87,6 +95,7 @@ class World:
     spare_user: int
     last_gate: int
     first_region: int
+    tmp: Path  # where allowed export cases write
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,18 @@ def _update_driver(s: Services, u: User, w: World) -> object:
     assert current is not None
     form = DriverInput("欧阳改名", current.id_number, current.phone)
     return s.fleet.update_driver(u, w.own_driver, form)
+
+
+REPORT_DAY = date(2026, 11, 25)
+
+
+def _export_report(s: Services, u: User, w: World) -> object:
+    """A supervisor's report (read without signing in: no audit entry), exported by ``u``."""
+    supervisor = s.store.users.credentials("supervisor")
+    assert supervisor is not None
+    report = s.reports.daily(supervisor.user, REPORT_DAY, REPORT_DAY)
+    with tempfile.TemporaryDirectory() as folder:
+        return s.reports.export(u, report, Path(folder) / "report.csv", "csv")
 
 
 NEW_USER = UserInput("newcomer", "新同事", Role.REVIEWER, "a-long-passphrase")
@@ -271,14 +292,74 @@ CASES = (
     ),
     Case("AuditService.verify", Action.VIEW_AUDIT, lambda s, u, w: s.audit.verify(u), 0),
     Case(
+        "SupervisionService.dashboard",
+        Action.VIEW_DASHBOARD,
+        lambda s, u, w: s.supervision.dashboard(u),
+        0,
+    ),
+    Case(
+        "SupervisionService.trace",
+        Action.VIEW_DASHBOARD,
+        lambda s, u, w: s.supervision.trace(u, _a_pass(s).plate),
+        0,
+    ),
+    Case(
+        "SupervisionService.anomalies",
+        Action.VIEW_DASHBOARD,
+        lambda s, u, w: s.supervision.anomalies(u, AnomalyQuery()),
+        0,
+    ),
+    Case(
+        "SupervisionService.acknowledge",
+        Action.ACKNOWLEDGE_ANOMALY,
+        lambda s, u, w: s.supervision.acknowledge(
+            u, AnomalyKind.OPEN_AFTER_EXPIRY, _a_pass(s).serial, "已电话核实"
+        ),
+        1,
+    ),
+    Case(
+        "SupervisionService.purge_personal_data",
+        Action.MANAGE_SETTINGS,
+        lambda s, u, w: s.supervision.purge_personal_data(u),
+        0,
+    ),
+    Case("AuditService.count", Action.VIEW_AUDIT, lambda s, u, w: s.audit.count(u), 0),
+    Case(
+        "AuditService.search",
+        Action.VIEW_AUDIT,
+        lambda s, u, w: s.audit.search(u, AuditQuery(action="login")),
+        0,
+    ),
+    Case(
+        "AuditService.export",
+        Action.VIEW_AUDIT,
+        lambda s, u, w: s.audit.export(u, w.tmp / "audit.csv"),
+        1,
+    ),
+    Case(
         "SettingsService.update",
         Action.MANAGE_SETTINGS,
         lambda s, u, w: s.settings.update(u, {"scan.duplicate_window": "30"}),
         1,
     ),
+    Case(
+        "ReportService.daily",
+        Action.VIEW_DASHBOARD,
+        lambda s, u, w: s.reports.daily(u, REPORT_DAY, REPORT_DAY),
+        0,
+    ),
+    Case("ReportService.export", Action.EXPORT, _export_report, 1),
 )
 
-SERVICE_CLASSES = (AccountService, RegistryService, FleetService, AuditService, SettingsService)
+SERVICE_CLASSES = (
+    AccountService,
+    RegistryService,
+    FleetService,
+    AuditService,
+    SettingsService,
+    ReportService,
+    SupervisionService,
+)
 ROLE_CASES = [(role, case) for case in CASES for role in Role]
 ALLOWED = [(role, case) for role, case in ROLE_CASES if case.action in ROLE_ACTIONS[role]]
 DENIED = [(role, case) for role, case in ROLE_CASES if case.action not in ROLE_ACTIONS[role]]
@@ -286,6 +367,10 @@ DENIED = [(role, case) for role, case in ROLE_CASES if case.action not in ROLE_A
 
 def _ids(pairs: list[tuple[Role, Case]]) -> list[str]:
     return [f"{role.value}-{case.method}" for role, case in pairs]
+
+
+def _a_pass(services: Services) -> Pass:
+    return services.store.passes.search(PassQuery(limit=1)).rows[0]
 
 
 def table_counts(store: SqliteStore) -> dict[str, int]:
@@ -306,7 +391,7 @@ def user_of(services: Services, role: Role) -> User:
 
 
 @pytest.fixture
-def world(demo: Services) -> World:
+def world(demo: Services, tmp_path: Path) -> World:
     store = demo.store
     clerk = store.users.credentials("clerk")
     assert clerk is not None and clerk.user.enterprise_id is not None
@@ -328,6 +413,7 @@ def world(demo: Services) -> World:
         spare_user=spare.id,
         last_gate=gates[-1].id,
         first_region=store.risk_regions.list_all()[0].id,
+        tmp=tmp_path,
     )
 
 
