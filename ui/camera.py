@@ -2,7 +2,7 @@
 
 One ``QThread`` subclass (HOUSE_STYLE.md, "Qt habits"): the source is opened inside
 ``run()``, the loop runs until ``isInterruptionRequested()``, frames leave the thread as
-copied ``QImage`` previews (at most ``max_fps`` a second) and texts leave it only after the
+copied ``QImage`` previews (at most ``PREVIEW_FPS`` a second) and texts leave it only after the
 ``Debouncer`` lets them through. A camera that cannot be opened, or stops delivering, is
 reported once with ``camera_failed`` and reopened every ``retry_ms`` from this thread, never
 from the GUI thread; ``camera_recovered`` says it is back. ``stop()`` asks and waits; the
@@ -31,7 +31,12 @@ log = logging.getLogger("looppass.camera")
 SourceFactory = Callable[[], "FrameSource"]
 
 PREVIEW_WIDTH = 640
-MAX_FPS = 25.0
+MAX_FPS = 25.0  # a video file (not live) plays at about this rate
+# A camera's read() waits for its next frame, so the camera sets the pace. The loop must be
+# able to go faster than any camera: one that reads slower than the camera delivers leaves
+# the driver's buffers full (4 frames with V4L2), and every frame it reads is then ~130 ms
+# old at 30 fps. This cap only stops a source that never waits (a test's fake) spinning.
+LIVE_MAX_FPS = 120.0
 # The preview needs less than the reading does: fewer frames to paint leaves the GUI thread
 # free to show a verdict the moment it arrives.
 PREVIEW_FPS = 15.0
@@ -84,6 +89,7 @@ class CameraWorker(QThread):
         parent: QObject | None = None,
         *,
         max_fps: float = MAX_FPS,
+        live_max_fps: float = LIVE_MAX_FPS,
         retry_ms: int = RETRY_MS,
         preview_width: int = PREVIEW_WIDTH,
     ) -> None:
@@ -92,6 +98,7 @@ class CameraWorker(QThread):
         self._decoder = decoder
         self._debouncer = debouncer
         self._frame_s = 1.0 / max_fps
+        self._live_frame_s = 1.0 / live_max_fps
         self.retry_ms = retry_ms
         self.preview_width = preview_width
         self.failed = False  # read by the GUI after camera_failed/camera_recovered only
@@ -140,7 +147,7 @@ class CameraWorker(QThread):
                     empty = 0
                 elif not source.is_live:
                     return  # a video file has ended
-                self._pace(started)
+                self._pace(started, self._frame_s)
                 continue
             empty = 0
             good += 1
@@ -159,7 +166,7 @@ class CameraWorker(QThread):
             if now - last_preview >= 1.0 / PREVIEW_FPS:
                 last_preview = now
                 self.frame_ready.emit(frame_to_image(frame, self.preview_width))
-            self._pace(started)
+            self._pace(started, self._live_frame_s if source.is_live else self._frame_s)
 
     def _open(self, source: FrameSource) -> bool:
         """Open (or reopen) the source, retrying every ``retry_ms``; False if interrupted."""
@@ -181,9 +188,9 @@ class CameraWorker(QThread):
             self.failed = True
             self.camera_failed.emit(reason)
 
-    def _pace(self, started: float) -> None:
-        """Keep the loop at most ``max_fps`` (a fake or file source returns at once)."""
-        left_ms = int((self._frame_s - (time.monotonic() - started)) * 1000)
+    def _pace(self, started: float, frame_s: float) -> None:
+        """Make a loop turn begun at ``started`` last at least ``frame_s`` seconds."""
+        left_ms = int((frame_s - (time.monotonic() - started)) * 1000)
         if left_ms > 0:
             self.msleep(left_ms)
 
