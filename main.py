@@ -67,10 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="create a new database with demo data (refuses to overwrite)")
     sub.add_parser("where", help="print the database path in use")
     sub.add_parser("checkpoints", help="list checkpoints: code, name, kind, enterprise")
-    audit = sub.add_parser("audit", help="audit log").add_subparsers(dest="audit_command")
-    audit.add_parser("verify", help="check the hash chain and the signed heads")
-    audit_export = audit.add_parser("export", help="write the log as CSV with its signed head")
-    audit_export.add_argument("--csv", type=Path, required=True, dest="csv_file")
+    _add_supervision_commands(sub)
     apply = sub.add_parser("apply", help="file applications from a CSV/XLSX file (clerk)")
     apply.add_argument("file", type=Path)
     approve = sub.add_parser("approve", help="approve applications; issues their passes")
@@ -106,6 +103,20 @@ def build_parser() -> argparse.ArgumentParser:
     sms.add_parser("deliver", help="send due texts once through the configured gateway")
     _add_backup_commands(_with_settings_commands(sub))
     return _with_report_commands(parser, sub)
+
+
+def _add_supervision_commands(sub: Any) -> None:
+    """``audit verify|export``, ``trace`` and ``retention purge``."""
+    audit = sub.add_parser("audit", help="audit log").add_subparsers(dest="audit_command")
+    audit.add_parser("verify", help="check the hash chain and the signed heads")
+    audit_export = audit.add_parser("export", help="write the log as CSV with its signed head")
+    audit_export.add_argument("--csv", type=Path, required=True, dest="csv_file")
+    trace = sub.add_parser("trace", help="a truck's passes, scans and loop (supervisor)")
+    trace.add_argument("query", help="plate, pass serial (or its start), driver name or phone")
+    retention = sub.add_parser("retention", help="personal-data retention").add_subparsers(
+        dest="retention_command"
+    )
+    retention.add_parser("purge", help="anonymize trips closed longer ago than the setting")
 
 
 def _with_settings_commands(sub: Any) -> Any:
@@ -242,6 +253,8 @@ def _signed_in_command(services: Services, args: argparse.Namespace) -> Result:
     runners = {
         "audit verify": lambda user: commands.audit_verify(services, user),
         "audit export": lambda user: commands.audit_export(services, user, args.csv_file),
+        "trace": lambda user: commands.trace(services, user, args.query),
+        "retention purge": lambda user: commands.retention_purge(services, user),
         "sms deliver": lambda _user: commands.sms_deliver(services),
         "settings show": lambda _user: commands.settings_show(services),
         "settings set": lambda user: commands.settings_set(

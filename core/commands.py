@@ -21,6 +21,7 @@ from core.ports import PassQuery
 from core.services import Services
 from core.services.applications import ImportRejected
 from core.settings import SETTING_SPECS
+from core.supervision import LOCAL_TZ, PassTrace
 from core.validation import ValidationError
 
 EXIT_OK = 0
@@ -316,3 +317,84 @@ def describe_error(error: Exception) -> tuple[str, str]:
         }
         return error.code, messages.get(error.code, error.detail or error.code)
     return "INTERNAL", "internal error"
+
+
+def trace(services: Services, actor: User, query: str) -> Result:
+    """Every pass of a plate (or serial, or driver), with its scans and its loop.
+
+    Exit 1 when nothing matches. JSON: ``{"query", "passes": [{"serial", "plate", "status",
+    "enterprise", "driver", "valid_from", "valid_until", "loop": [{"step", "kind",
+    "checkpoint", "state", "at", "done_at"}], "scans": [{"at", "checkpoint", "kind",
+    "verdict", "reason", "operator", "step"}]}]}`` with times in ISO 8601 UTC."""
+    found = services.supervision.trace(actor, query)
+    document = {"query": found.query, "passes": [_trace_json(item) for item in found.passes]}
+    if not found.passes:
+        return Result(EXIT_CHECK_FAILED, document, f"no pass found for {query!r}")
+    return Result(EXIT_OK, document, "\n\n".join(_trace_text(item) for item in found.passes))
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _trace_json(item: PassTrace) -> dict[str, Any]:
+    issued = item.issued
+    return {
+        "serial": issued.serial,
+        "plate": issued.plate,
+        "status": issued.status.value,
+        "enterprise": item.enterprise,
+        "driver": item.driver,
+        "valid_from": _iso(issued.valid_from),
+        "valid_until": _iso(issued.valid_until),
+        "loop": [
+            {
+                "step": point.step,
+                "kind": point.kind.value,
+                "checkpoint": point.checkpoint_code,
+                "state": point.state.value,
+                "at": _iso(point.at),
+                "done_at": point.done_at_code,
+            }
+            for point in item.loop
+        ],
+        "scans": [
+            {
+                "at": _iso(scan.at),
+                "checkpoint": scan.checkpoint_code,
+                "kind": scan.checkpoint_kind.value,
+                "verdict": scan.verdict.value,
+                "reason": scan.reason,
+                "operator": scan.operator,
+                "step": scan.step,
+            }
+            for scan in item.scans
+        ],
+    }
+
+
+def _trace_text(item: PassTrace) -> str:
+    issued = item.issued
+    loop = " → ".join(
+        f"{point.step}[{point.state.value}"
+        + (f" {point.done_at_code} {point.at.astimezone(LOCAL_TZ):%m-%d %H:%M}" if point.at else "")
+        + "]"
+        for point in item.loop
+    )
+    lines = [
+        f"{issued.plate}  {issued.serial}  {issued.status.value}  {item.enterprise}",
+        f"loop {loop}",
+    ]
+    lines += [
+        f"  {scan.at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M:%S}  {scan.checkpoint_code:<6}"
+        f" {scan.verdict.value:<5} {scan.reason:<16} {scan.operator}"
+        for scan in item.scans
+    ]
+    return "\n".join(lines)
+
+
+def retention_purge(services: Services, actor: User) -> Result:
+    """Anonymize the personal data of trips closed longer ago than the retention setting."""
+    drivers, messages = services.supervision.purge_personal_data(actor)
+    document = {"drivers": drivers, "messages": messages}
+    return Result(EXIT_OK, document, f"anonymized {drivers} driver(s), cleared {messages} text(s)")
