@@ -71,8 +71,10 @@ def run_gui(
         try:
             services.passes.ensure_signing_key()
             services.passes.mark_expired()
-        except DomainError:  # busy or read-only: both are done again at the next start
-            log.warning("could not prepare the issuing key or mark expired passes", exc_info=True)
+            # Retention runs at every start (a station PC is restarted daily at the latest).
+            services.supervision.purge_personal_data()
+        except DomainError:  # busy or read-only: all are done again at the next start
+            log.warning("could not run the start-up housekeeping", exc_info=True)
         return _session_loop(app, services, str(db_path), user, password)
     finally:
         store.close()
