@@ -33,6 +33,7 @@ from ui.main_window import MainWindow
 from ui.pages.applications import ApplicationsPage
 from ui.pages.fleet import DriversPage, VehiclesPage
 from ui.pages.passes import PassDialog
+from ui.pages.settings import SettingsDialog
 from ui.pages.station import StationPage
 
 # Screenshots need no production-strength hashing: the database is thrown away.
@@ -133,6 +134,8 @@ def render_all(out: Path, language: str) -> None:
         dialog = PassDialog(services, supervisor, serial)
         _save(dialog, shot("pass-dialog"))
         _station_verdicts(services, supervisor, serial, shot)
+        admin = services.accounts.login("admin", DEMO_PASSWORD)
+        _save(SettingsDialog(services, admin), shot("settings"))
         (out / f"{language}-pass-A6.pdf").write_bytes(
             pass_pdf(services.passes.sheet(supervisor, serial), "A6")
         )
