@@ -114,6 +114,14 @@ class SqlSupervision:
         )
         return None if value is None else float(value)
 
+    def change_token(self) -> tuple[int, int]:
+        """A value that changes whenever the database may have changed: ``PRAGMA
+        data_version`` (commits of other connections and processes) with ``total_changes()``
+        (rows this connection changed itself, which data_version does not count)."""
+        row = self.conn.execute("SELECT total_changes()").fetchone()
+        version = self.conn.execute("PRAGMA data_version").fetchone()
+        return int(version[0]), int(row[0])
+
     # --- trace -----------------------------------------------------------------------------
 
     def passes_by_plate(self, plate: str, limit: int) -> list[Pass]:

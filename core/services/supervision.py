@@ -91,6 +91,16 @@ class SupervisionService(Service):
             ),
         )
 
+    def changed_since(
+        self, actor: User, token: tuple[int, int] | None
+    ) -> tuple[bool, tuple[int, int]]:
+        """Whether anything may have changed since ``token`` (None: never looked), and the
+        new token: a cheap poll (``PRAGMA data_version``) that tells a screen when to compute
+        the dashboard again."""
+        require(actor, Action.VIEW_DASHBOARD)
+        now = self.store.supervision.change_token()
+        return now != token, now
+
     def trace(self, actor: User, text: str) -> Trace:
         """Every pass of a plate, a serial (or its first characters), or a driver (name, phone
         or ID number), newest first, each with its scans and its loop.
