@@ -111,8 +111,15 @@ class CameraWorker(QThread):
     # -- the thread ---------------------------------------------------------------------
 
     def run(self) -> None:
-        from core.scanning import Debouncer, default_decoder  # noqa: PLC0415 - see module doc
+        import cv2  # noqa: PLC0415 - see module doc
 
+        from core.scanning import Debouncer, default_decoder  # noqa: PLC0415
+
+        # OpenCV's thread pool costs more than it saves on one camera frame: waking its
+        # threads and yielding to them took ~2 % of a core in the idle loop, on the 2-core
+        # lane PC. The setting is process-wide; the station's other OpenCV work (a dropped
+        # image) is a single frame too.
+        cv2.setNumThreads(1)
         decoder = self._decoder or default_decoder(fallback_every=LIVE_FALLBACK_EVERY)
         debouncer = self._debouncer or Debouncer()
         source: FrameSource | None = None
