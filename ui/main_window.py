@@ -3,26 +3,31 @@ the screen on the right, and a status bar with the user, the role and the databa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, Qt, Signal, Slot
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
+from core.errors import DomainError, StorageFull
 from core.models import User
 from core.permissions import Action, allowed
 from core.services import Services
 from ui.i18n import LANGUAGES, save_language, saved_language, settings
-from ui.messages import name_of
+from ui.messages import error_message, name_of
 from ui.pages.applications import ApplicationsPage
+from ui.pages.backup import BackupDialog, BackupRunner
 from ui.pages.fleet import DriversPage, VehiclesPage
 from ui.pages.outbox import KeysPage, OutboxPage
 from ui.pages.passes import PassesPage
@@ -33,6 +38,13 @@ from ui.pages.station import StationPage, station_camera_factory
 from ui.pages.users import UsersPage
 
 PageFactory = Callable[[Services, User, QWidget | None], QWidget]
+log = logging.getLogger("looppass.ui")
+# Scheduled backups: the first check a minute after sign-in (not to slow the first scans),
+# then every quarter of an hour; a backup is made when the newest is older than the setting.
+FIRST_BACKUP_CHECK_MS = 60_000
+BACKUP_CHECK_MS = 15 * 60_000
+# While writes are refused (disk full), ask this often whether space is back.
+STORAGE_RECHECK_MS = 5_000
 
 
 def _live_station(services: Services, user: User, parent: QWidget | None) -> QWidget:
@@ -77,6 +89,7 @@ class MainWindow(QMainWindow):
     """One signed-in session."""
 
     signed_out = Signal()
+    storage_fault_changed = Signal(object)  # StorageFull, or None once writes work again
 
     def __init__(self, services: Services, user: User, db_path: str) -> None:
         super().__init__()
@@ -106,8 +119,10 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         if not self.pages:
             row.addWidget(QLabel(self.tr("Your role has no screens here yet.")), 1)
-        self.setCentralWidget(body)
+        self.setCentralWidget(self._with_storage_alert(body))
         self._build_menus()
+        self._add_backup_menu()
+        self._schedule_backups()
         self._build_status_bar(db_path)
         self.resize(1180, 720)
         geometry = settings().value("main_window/geometry")
@@ -192,6 +207,144 @@ class MainWindow(QMainWindow):
             self.tr("The language changes the next time LoopPass starts."),
         )
 
+    # -- disk full / write errors -------------------------------------------------------
+
+    def _with_storage_alert(self, body: QWidget) -> QWidget:
+        """``body`` under a red banner shown while the store refuses writes (disk full)."""
+        self.storage_alert = QLabel(
+            self.tr("Disk full: data was not saved. Free disk space, then try again.")
+        )
+        self.storage_alert.setObjectName("storageAlert")
+        self.storage_alert.setWordWrap(True)
+        self.storage_alert.setStyleSheet(
+            "QLabel#storageAlert { background: #c62828; color: #ffffff; font-size: 20px;"
+            " font-weight: 700; padding: 10px 16px; }"
+        )
+        self.storage_alert.hide()
+        self.storage_timer = QTimer(self)
+        self.storage_timer.setInterval(STORAGE_RECHECK_MS)
+        self.storage_timer.timeout.connect(self.check_storage)
+        self.storage_fault_changed.connect(self._show_storage_fault)
+        self.services.backup.watch_storage(self._on_storage_fault)
+        container = QWidget()
+        column = QVBoxLayout(container)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.storage_alert)
+        column.addWidget(body, 1)
+        self._show_storage_fault(self.services.backup.storage_fault())
+        return container
+
+    def _on_storage_fault(self, fault: StorageFull | None) -> None:
+        # Called by the store on the thread whose write failed: a signal gets it to ours.
+        self.storage_fault_changed.emit(fault)
+
+    @Slot(object)
+    def _show_storage_fault(self, fault: StorageFull | None) -> None:
+        was_shown = not self.storage_alert.isHidden()
+        self.storage_alert.setVisible(fault is not None)
+        if fault is not None:
+            log.error("writes refused: %s", fault.detail)
+            self.storage_timer.start()
+        else:
+            self.storage_timer.stop()
+            if was_shown:
+                self.statusBar().showMessage(self.tr("Disk space is back: saving works again."))
+
+    @Slot()
+    def check_storage(self) -> None:
+        """Ask the store whether space is back (it checks at most every few seconds)."""
+        self.services.backup.storage_fault()
+
+    # -- backups ------------------------------------------------------------------------
+
+    def _add_backup_menu(self) -> None:
+        self.backup_runner = BackupRunner(self.services, self)
+        self.backup_runner.backed_up.connect(self._backup_done)
+        self.backup_runner.backup_failed.connect(self._backup_failed)
+        self.backup_dialog: BackupDialog | None = None
+        if not (allowed(self.user, Action.BACKUP) and self.services.backup.available):
+            return
+        action = QAction(self.tr("&Backup and restore…"), self)
+        action.setObjectName("openBackup")
+        action.triggered.connect(self.open_backup)
+        self._administration_menu().addAction(action)
+
+    def _administration_menu(self) -> QMenu:
+        """The Administration menu (made here, before Language, if nothing else made it)."""
+        title = self.tr("&Administration")
+        language = None
+        for entry in self.menuBar().actions():
+            if entry.menu() is not None and entry.text() == title:
+                menu = entry.menu()
+                assert isinstance(menu, QMenu)
+                return menu
+            if entry.text() == self.tr("&Language"):
+                language = entry
+        menu = QMenu(title, self)
+        if language is None:
+            self.menuBar().addMenu(menu)
+        else:
+            self.menuBar().insertMenu(language, menu)
+        return menu
+
+    @Slot()
+    def open_backup(self) -> None:
+        """The backup and restore window (administrator)."""
+        if self.backup_dialog is not None or not allowed(self.user, Action.BACKUP):
+            return
+        dialog = BackupDialog(self.services, self.user, self, self.backup_runner)
+        dialog.finished.connect(self._backup_closed)
+        self.backup_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def _backup_closed(self) -> None:
+        if self.backup_dialog is not None:
+            self.backup_dialog.deleteLater()
+            self.backup_dialog = None
+
+    def _schedule_backups(self) -> None:
+        self.backup_timer = QTimer(self)
+        self.backup_timer.timeout.connect(self.run_scheduled_backup)
+        if self.services.backup.available:
+            self.backup_timer.start(FIRST_BACKUP_CHECK_MS)
+
+    @Slot()
+    def run_scheduled_backup(self) -> bool:
+        """Back up (off the GUI thread) if the newest backup is older than the interval."""
+        self.backup_timer.setInterval(BACKUP_CHECK_MS)
+        if self.backup_runner.running:
+            return False
+        try:
+            due = self.services.backup.due()
+        except (DomainError, OSError):
+            log.warning("could not tell whether a backup is due", exc_info=True)
+            return False
+        return due and self.backup_runner.start(None)
+
+    @Slot(object)
+    def _backup_done(self, report: object) -> None:
+        if getattr(report, "ok", False):
+            self.statusBar().showMessage(self.tr("Backup saved."), 10_000)
+        else:
+            log.error("backup failed its check: %s", getattr(report, "problem", ""))
+            self.statusBar().showMessage(
+                self.tr("The backup failed its check and was not kept; see Backup and restore."),
+                60_000,
+            )
+
+    @Slot(object)
+    def _backup_failed(self, error: Exception) -> None:
+        log.error("backup failed: %s", error)
+        self.statusBar().showMessage(
+            self.tr("Backup failed: {reason}").format(reason=error_message(error)), 60_000
+        )
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.backup_timer.stop()
+        self.storage_timer.stop()
+        self.services.backup.unwatch_storage(self._on_storage_fault)
+        self.backup_runner.wait()
         settings().setValue("main_window/geometry", self.saveGeometry())
         super().closeEvent(event)

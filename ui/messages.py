@@ -83,6 +83,20 @@ _DOMAIN = {
     "STORAGE_FAILURE": QT_TRANSLATE_NOOP(
         "Messages", "The database could not be written (disk full?). Nothing was saved."
     ),
+    "STORAGE_FULL": QT_TRANSLATE_NOOP(
+        "Messages", "Disk full: NOT recorded, nothing was saved. Free disk space, then try again."
+    ),
+    "BACKUP_FAILED": QT_TRANSLATE_NOOP(
+        "Messages", "The backup could not be written (disk full? folder not writable?)."
+    ),
+    "BACKUP_CORRUPT": QT_TRANSLATE_NOOP(
+        "Messages",
+        "The backup failed its check (damaged file or broken audit chain). Nothing was changed.",
+    ),
+    "DATABASE_IN_USE": QT_TRANSLATE_NOOP(
+        "Messages", "Another program still has the database open. Close it, then try again."
+    ),
+    "BACKUP_UNAVAILABLE": QT_TRANSLATE_NOOP("Messages", "This database has no backup folder."),
     "SCHEMA_TOO_NEW": QT_TRANSLATE_NOOP(
         "Messages", "This database was written by a newer LoopPass. Please upgrade LoopPass."
     ),

@@ -139,6 +139,7 @@ class MaintainedStore(Protocol):
     def backups(self) -> BackupStorage | None: ...
     def storage_fault(self) -> StorageFull | None: ...
     def watch_storage(self, listener: FaultListener) -> None: ...
+    def unwatch_storage(self, listener: FaultListener) -> None: ...
 
 
 class BackupService(Service):
@@ -151,6 +152,8 @@ class BackupService(Service):
         if backups is None and isinstance(store, MaintainedStore):
             backups = store.backups()
         self._storage = backups
+        # Set once ``restore`` has closed the store: every service of it is then unusable.
+        self.store_closed = False
 
     @property
     def available(self) -> bool:
@@ -244,6 +247,7 @@ class BackupService(Service):
             storage.discard(staged)
             raise BackupCorrupt(staged.check.problem or "CHECK", staged.check.detail)
         self.store.close()
+        self.store_closed = True
         try:
             kept_aside = storage.swap(staged, self.clock())
         except BaseException:
@@ -279,3 +283,8 @@ class BackupService(Service):
         """``listener(fault)`` when writes become refused, ``listener(None)`` when accepted."""
         if isinstance(self.store, MaintainedStore):
             self.store.watch_storage(listener)
+
+    def unwatch_storage(self, listener: FaultListener) -> None:
+        """Stop calling ``listener``."""
+        if isinstance(self.store, MaintainedStore):
+            self.store.unwatch_storage(listener)

@@ -211,123 +211,127 @@
 <context>
     <name>BackupPage</name>
     <message>
-        <location filename="../../ui/pages/backup.py" line="180"/>
+        <location filename="../../ui/pages/backup.py" line="182"/>
         <source>Backup and restore</source>
-        <translation type="unfinished"></translation>
+        <translation>备份与恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="191"/>
+        <location filename="../../ui/pages/backup.py" line="208"/>
         <source>Each backup is checked (database integrity and audit chain) before it is kept; only then are the oldest removed. Folder: {folder}</source>
-        <translation type="unfinished"></translation>
+        <translation>每份备份在保留前都经过检查（数据库完整性和审计链），通过后才删除最旧的备份。备份文件夹：{folder}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="199"/>
+        <location filename="../../ui/pages/backup.py" line="214"/>
         <source>Backups do not contain the private issuing keys. Back up the key folder {keys} separately and keep it safe.</source>
-        <translation type="unfinished"></translation>
+        <translation>备份不包含签发私钥。请另行备份密钥文件夹 {keys}，并妥善保管。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="207"/>
+        <location filename="../../ui/pages/backup.py" line="225"/>
         <source>Back up now</source>
-        <translation type="unfinished"></translation>
+        <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="210"/>
+        <location filename="../../ui/pages/backup.py" line="228"/>
         <source>Check again</source>
-        <translation type="unfinished"></translation>
+        <translation>重新检查</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="213"/>
+        <location filename="../../ui/pages/backup.py" line="231"/>
         <source>Restore…</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="224"/>
+        <location filename="../../ui/pages/backup.py" line="244"/>
         <source>Taken at</source>
-        <translation type="unfinished"></translation>
+        <translation>备份时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="224"/>
+        <location filename="../../ui/pages/backup.py" line="244"/>
         <source>Size</source>
-        <translation type="unfinished"></translation>
+        <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="224"/>
+        <location filename="../../ui/pages/backup.py" line="244"/>
         <source>Audit entries</source>
-        <translation type="unfinished"></translation>
+        <translation>审计记录数</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="224"/>
+        <location filename="../../ui/pages/backup.py" line="244"/>
         <source>Check</source>
-        <translation type="unfinished"></translation>
+        <translation>检查结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="282"/>
+        <location filename="../../ui/pages/backup.py" line="288"/>
         <source>Passed when made</source>
-        <translation type="unfinished"></translation>
+        <translation>创建时已通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="284"/>
+        <location filename="../../ui/pages/backup.py" line="290"/>
         <source>Passed</source>
-        <translation type="unfinished"></translation>
+        <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="285"/>
+        <location filename="../../ui/pages/backup.py" line="291"/>
         <source>Failed: {problem}</source>
-        <translation type="unfinished"></translation>
+        <translation>未通过：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="309"/>
+        <location filename="../../ui/pages/backup.py" line="315"/>
         <source>A backup is already running.</source>
-        <translation type="unfinished"></translation>
+        <translation>已有备份正在进行。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="311"/>
+        <location filename="../../ui/pages/backup.py" line="317"/>
         <source>Backing up…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="318"/>
+        <location filename="../../ui/pages/backup.py" line="324"/>
         <source>Backup saved: {name} ({size}, {entries} audit entries).</source>
-        <translation type="unfinished"></translation>
+        <translation>备份已保存：{name}（{size}，{entries} 条审计记录）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="326"/>
+        <location filename="../../ui/pages/backup.py" line="332"/>
         <source>The copy failed its check ({problem}): it was not kept, and no older backup was removed. The database may be damaged.</source>
-        <translation type="unfinished"></translation>
+        <translation>副本未通过检查（{problem}）：未保留该副本，也未删除任何旧备份。数据库可能已损坏。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="358"/>
+        <location filename="../../ui/pages/backup.py" line="364"/>
         <source>The backup passed: {entries} audit entries.</source>
-        <translation type="unfinished"></translation>
+        <translation>备份检查通过：{entries} 条审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="365"/>
+        <location filename="../../ui/pages/backup.py" line="371"/>
         <source>The backup FAILED its check ({problem}). Do not restore it.</source>
-        <translation type="unfinished"></translation>
+        <translation>备份未通过检查（{problem}），请勿恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="378"/>
+        <location filename="../../ui/pages/backup.py" line="384"/>
         <source>Wait until the running backup has finished.</source>
-        <translation type="unfinished"></translation>
+        <translation>请等待正在进行的备份完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="382"/>
+        <location filename="../../ui/pages/backup.py" line="388"/>
         <source>Restore the backup taken at {time}?
 
 The database is replaced by this backup: whatever was recorded after {time} will no longer be in it. The current file is kept aside (named …broken-…).
 
 LoopPass closes and starts again afterwards.</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复 {time} 的备份？
+
+数据库将被此备份替换：{time} 之后记录的一切都将不在数据库中。当前文件会保留在旁边（文件名含 …broken-…）。
+
+完成后 LoopPass 将关闭并重新启动。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="387"/>
+        <location filename="../../ui/pages/backup.py" line="393"/>
         <source>Restore backup</source>
-        <translation type="unfinished"></translation>
+        <translation>恢复备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="397"/>
+        <location filename="../../ui/pages/backup.py" line="403"/>
         <source>Restored. LoopPass starts again…</source>
-        <translation type="unfinished"></translation>
+        <translation>已恢复。LoopPass 正在重新启动…</translation>
     </message>
 </context>
 <context>
@@ -750,64 +754,96 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="87"/>
+        <location filename="../../ui/main_window.py" line="100"/>
         <source>LoopPass 闭环通行证</source>
         <translation>闭环通行证 LoopPass</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="108"/>
+        <location filename="../../ui/main_window.py" line="121"/>
         <source>Your role has no screens here yet.</source>
         <translation>您的角色暂无可用页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="118"/>
+        <location filename="../../ui/main_window.py" line="133"/>
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="119"/>
+        <location filename="../../ui/main_window.py" line="134"/>
         <source>Sign &amp;out</source>
         <translation>退出登录(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="122"/>
+        <location filename="../../ui/main_window.py" line="137"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="128"/>
+        <location filename="../../ui/main_window.py" line="143"/>
+        <location filename="../../ui/main_window.py" line="275"/>
         <source>&amp;Administration</source>
         <translation>管理(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="129"/>
+        <location filename="../../ui/main_window.py" line="144"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="135"/>
+        <location filename="../../ui/main_window.py" line="150"/>
+        <location filename="../../ui/main_window.py" line="282"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="153"/>
+        <location filename="../../ui/main_window.py" line="168"/>
         <source>User: {name} ({role})</source>
         <translation>用户：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="158"/>
+        <location filename="../../ui/main_window.py" line="173"/>
         <source>Database: {path}</source>
         <translation>数据库：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="191"/>
+        <location filename="../../ui/main_window.py" line="206"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="192"/>
+        <location filename="../../ui/main_window.py" line="207"/>
         <source>The language changes the next time LoopPass starts.</source>
         <translation>语言将在下次启动时生效。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="215"/>
+        <source>Disk full: data was not saved. Free disk space, then try again.</source>
+        <translation>磁盘已满：数据未保存。请释放磁盘空间后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="252"/>
+        <source>Disk space is back: saving works again.</source>
+        <translation>磁盘空间已恢复，可以重新保存数据。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="268"/>
+        <source>&amp;Backup and restore…</source>
+        <translation>备份与恢复(&amp;B)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="329"/>
+        <source>Backup saved.</source>
+        <translation>备份已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="333"/>
+        <source>The backup failed its check and was not kept; see Backup and restore.</source>
+        <translation>备份未通过检查，未保留；请查看“备份与恢复”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="341"/>
+        <source>Backup failed: {reason}</source>
+        <translation>备份失败：{reason}</translation>
     </message>
 </context>
 <context>
@@ -956,176 +992,201 @@ This look-up was recorded in the audit log.</source>
     </message>
     <message>
         <location filename="../../ui/messages.py" line="86"/>
+        <source>Disk full: NOT recorded, nothing was saved. Free disk space, then try again.</source>
+        <translation>磁盘已满：未记录，数据未保存。请释放磁盘空间后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="89"/>
+        <source>The backup could not be written (disk full? folder not writable?).</source>
+        <translation>无法写入备份（磁盘已满？文件夹不可写？）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="92"/>
+        <source>The backup failed its check (damaged file or broken audit chain). Nothing was changed.</source>
+        <translation>备份未通过检查（文件损坏或审计链断裂），未做任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="96"/>
+        <source>Another program still has the database open. Close it, then try again.</source>
+        <translation>另一个程序仍打开着数据库。请先关闭它，然后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="99"/>
+        <source>This database has no backup folder.</source>
+        <translation>此数据库没有备份文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/messages.py" line="100"/>
         <source>This database was written by a newer LoopPass. Please upgrade LoopPass.</source>
         <translation>该数据库由更新版本的闭环通行证创建，请先升级软件。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="89"/>
+        <location filename="../../ui/messages.py" line="103"/>
         <source>This file is not a LoopPass database, or it is damaged.</source>
         <translation>该文件不是闭环通行证数据库，或已损坏。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="96"/>
+        <location filename="../../ui/messages.py" line="110"/>
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="97"/>
+        <location filename="../../ui/messages.py" line="111"/>
         <source>Enterprise clerk</source>
         <translation>企业报备员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="98"/>
+        <location filename="../../ui/messages.py" line="112"/>
         <source>Reviewer</source>
         <translation>审核员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="99"/>
+        <location filename="../../ui/messages.py" line="113"/>
         <source>Scan operator</source>
         <translation>扫码员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="100"/>
+        <location filename="../../ui/messages.py" line="114"/>
         <source>Supervisor</source>
         <translation>监管员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="102"/>
+        <location filename="../../ui/messages.py" line="116"/>
         <source>City gate</source>
         <translation>卡口</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="103"/>
+        <location filename="../../ui/messages.py" line="117"/>
         <source>Enterprise</source>
         <translation>企业点</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="104"/>
+        <location filename="../../ui/messages.py" line="118"/>
         <source>Isolation point</source>
         <translation>隔离点</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="106"/>
+        <location filename="../../ui/messages.py" line="120"/>
         <source>Low risk</source>
         <translation>低风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="107"/>
+        <location filename="../../ui/messages.py" line="121"/>
         <source>Medium risk</source>
         <translation>中风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="108"/>
+        <location filename="../../ui/messages.py" line="122"/>
         <source>High risk</source>
         <translation>高风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="110"/>
+        <location filename="../../ui/messages.py" line="124"/>
         <source>Ordinary</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="111"/>
+        <location filename="../../ui/messages.py" line="125"/>
         <source>New energy (small)</source>
         <translation>新能源（小型）</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="112"/>
+        <location filename="../../ui/messages.py" line="126"/>
         <source>New energy (large)</source>
         <translation>新能源（大型）</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="113"/>
+        <location filename="../../ui/messages.py" line="127"/>
         <source>Trailer</source>
         <translation>挂车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="114"/>
+        <location filename="../../ui/messages.py" line="128"/>
         <source>Driving school</source>
         <translation>教练车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="115"/>
+        <location filename="../../ui/messages.py" line="129"/>
         <source>Police</source>
         <translation>警车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="116"/>
+        <location filename="../../ui/messages.py" line="130"/>
         <source>Hong Kong / Macau</source>
         <translation>港澳</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="117"/>
+        <location filename="../../ui/messages.py" line="131"/>
         <source>Embassy</source>
         <translation>使馆</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="118"/>
+        <location filename="../../ui/messages.py" line="132"/>
         <source>Consulate</source>
         <translation>领馆</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="119"/>
+        <location filename="../../ui/messages.py" line="133"/>
         <source>Needs manual review</source>
         <translation>需人工核验</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="124"/>
+        <location filename="../../ui/messages.py" line="138"/>
         <source>Unknown region code.</source>
         <translation>未知的行政区划代码。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="125"/>
+        <location filename="../../ui/messages.py" line="139"/>
         <source>Already registered by another enterprise.</source>
         <translation>已被其他企业登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="128"/>
+        <location filename="../../ui/messages.py" line="142"/>
         <source>This ID number is registered under another name.</source>
         <translation>该身份证号已登记为其他姓名。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="131"/>
+        <location filename="../../ui/messages.py" line="145"/>
         <source>The file has no data rows.</source>
         <translation>文件中没有数据行。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="132"/>
+        <location filename="../../ui/messages.py" line="146"/>
         <source>The file is empty.</source>
         <translation>文件为空。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="133"/>
+        <location filename="../../ui/messages.py" line="147"/>
         <source>Columns missing: {detail}</source>
         <translation>缺少列：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="134"/>
+        <location filename="../../ui/messages.py" line="148"/>
         <source>Too many rows: {detail}.</source>
         <translation>行数过多：{detail}。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="135"/>
+        <location filename="../../ui/messages.py" line="149"/>
         <source>The file does not exist.</source>
         <translation>文件不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="136"/>
+        <location filename="../../ui/messages.py" line="150"/>
         <source>The file is too large: {detail}.</source>
         <translation>文件过大：{detail}。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="137"/>
+        <location filename="../../ui/messages.py" line="151"/>
         <source>Use an .xlsx or .csv file.</source>
         <translation>请使用 .xlsx 或 .csv 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="138"/>
+        <location filename="../../ui/messages.py" line="152"/>
         <source>The Excel file cannot be read.</source>
         <translation>无法读取该 Excel 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="172"/>
+        <location filename="../../ui/messages.py" line="186"/>
         <source>Unexpected error. Details were written to the log.</source>
         <translation>发生意外错误，详情已写入日志。</translation>
     </message>

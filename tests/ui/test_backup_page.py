@@ -1,0 +1,170 @@
+"""备份与恢复: back up off the GUI thread, the list, a check again, a restore after a
+confirmation naming the backup's time; the main window's menu entry and schedule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+
+from core.models import User
+from core.services import Services
+from db.store import open_store
+from tests.conftest import demo_user
+from tests.db.test_backup import corrupt_middle
+from ui.main_window import MainWindow
+from ui.pages.backup import BackupPage
+
+
+class Confirm:
+    """The confirmation box: remembers what it was asked, answers ``answer``."""
+
+    def __init__(self, answer: bool) -> None:
+        self.answer = answer
+        self.asked: list[tuple[str, str]] = []
+
+    def __call__(self, _parent: Any, title: str, text: str) -> bool:
+        self.asked.append((title, text))
+        return self.answer
+
+
+class Restart:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+
+
+@pytest.fixture
+def admin(demo: Services) -> User:
+    return demo_user(demo, "admin")
+
+
+def make_page(
+    qtbot: QtBot, services: Services, user: User, answer: bool = True
+) -> tuple[BackupPage, Confirm, Restart]:
+    confirm, restart = Confirm(answer), Restart()
+    page = BackupPage(services, user, confirm=confirm, restart=restart)
+    qtbot.addWidget(page)
+    return page, confirm, restart
+
+
+def cells(page: BackupPage, row: int) -> list[str]:
+    return [page.table.item(row, column).text() for column in range(page.table.columnCount())]
+
+
+def test_back_up_now_runs_off_the_gui_thread_and_lists_the_backup(
+    qtbot: QtBot, zh_app: QApplication, demo: Services, admin: User
+) -> None:
+    page, _confirm, _restart = make_page(qtbot, demo, admin)
+    assert page.table.rowCount() == 0
+    note = page.findChild(QLabel, "backupKeysNote")
+    assert note is not None and "私钥" in note.text()
+    with qtbot.waitSignal(page.runner.backed_up, timeout=60_000) as done:
+        page.backup_button.click()
+    assert done.args[0].ok
+    assert page.table.rowCount() == 1
+    taken, size, entries, check = cells(page, 0)
+    assert taken.startswith("2026-11-25")
+    assert size.endswith("KiB")
+    assert int(entries) == done.args[0].entries
+    assert check == "创建时已通过"
+    assert page.status.text().startswith("备份已保存")
+    assert demo.store.audit.entries()[-1].action == "backup.create"
+
+
+def test_check_again_shows_a_damaged_backup(
+    qtbot: QtBot, zh_app: QApplication, demo: Services, admin: User
+) -> None:
+    report = demo.backup.create(admin)
+    assert report.path is not None
+    corrupt_middle(report.path)
+    page, _confirm, _restart = make_page(qtbot, demo, admin)
+    page.table.selectRow(0)
+    page.check_button.click()
+    assert cells(page, 0)[3].startswith("未通过")
+    assert "请勿恢复" in page.status.text()
+
+
+def test_restore_names_the_backup_time_then_restores_and_restarts(
+    qtbot: QtBot, zh_app: QApplication, demo: Services, admin: User, db_path: Path
+) -> None:
+    report = demo.backup.create(admin)
+    assert report.path is not None
+    page, confirm, restart = make_page(qtbot, demo, admin)
+    page.table.selectRow(0)
+    with qtbot.waitSignal(page.restored):
+        page.restore_button.click()
+    ((title, text),) = confirm.asked
+    assert title == "恢复备份"
+    taken = f"{demo.backup.clock().astimezone():%Y-%m-%d %H:%M:%S}"
+    assert taken in text and "重新启动" in text
+    assert restart.calls == 1
+    store = open_store(db_path)
+    try:
+        assert store.audit.entries()[-1].action == "backup.restore"
+    finally:
+        store.close()
+
+
+def test_restore_cancelled_changes_nothing(
+    qtbot: QtBot, zh_app: QApplication, demo: Services, admin: User
+) -> None:
+    demo.backup.create(admin)
+    page, confirm, restart = make_page(qtbot, demo, admin, answer=False)
+    page.table.selectRow(0)
+    page.restore_button.click()
+    assert len(confirm.asked) == 1 and restart.calls == 0
+    assert demo.store.audit.entries()[-1].action == "backup.create"  # store still open
+
+
+def test_restore_of_a_corrupt_backup_says_so_and_keeps_running(
+    qtbot: QtBot, zh_app: QApplication, demo: Services, admin: User
+) -> None:
+    report = demo.backup.create(admin)
+    assert report.path is not None
+    corrupt_middle(report.path)
+    page, _confirm, restart = make_page(qtbot, demo, admin)
+    page.table.selectRow(0)
+    page.restore_button.click()
+    assert restart.calls == 0
+    assert page.status.text() == "备份未通过检查（文件损坏或审计链断裂），未做任何更改。"
+    demo.accounts.login("admin", "LoopPass-demo")  # the store is still open
+
+
+def test_the_administration_menu_opens_backup_and_restore(
+    qtbot: QtBot, zh_app: QApplication, demo: Services, admin: User
+) -> None:
+    window = MainWindow(demo, admin, "/data/looppass.db")
+    qtbot.addWidget(window)
+    action = window.findChild(QAction, "openBackup")
+    assert action is not None
+    assert action.text() == "备份与恢复(&B)…"
+    action.trigger()
+    assert window.backup_dialog is not None
+    assert window.backup_dialog.windowTitle() == "备份与恢复"
+    window.backup_dialog.reject()
+
+
+def test_no_backup_menu_for_other_roles(qtbot: QtBot, zh_app: QApplication, demo: Services) -> None:
+    window = MainWindow(demo, demo_user(demo, "supervisor"), "/data/looppass.db")
+    qtbot.addWidget(window)
+    assert window.findChild(QAction, "openBackup") is None
+
+
+def test_the_schedule_backs_up_when_due_whoever_is_signed_in(
+    qtbot: QtBot, zh_app: QApplication, demo: Services
+) -> None:
+    window = MainWindow(demo, demo_user(demo, "gate1"), "/data/looppass.db")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.backup_runner.backed_up, timeout=60_000) as done:
+        assert window.run_scheduled_backup()
+    assert done.args[0].ok
+    last = demo.store.audit.entries()[-1]
+    assert (last.action, last.actor) == ("backup.create", "system")
+    assert not window.run_scheduled_backup()  # the next one is due in 24 hours
