@@ -177,8 +177,9 @@ Progress = Callable[[int], None]
 class _Walk:
     """The state of one pass over the chain."""
 
-    def __init__(self, heads: dict[int, SignedHead]) -> None:
+    def __init__(self, heads: dict[int, SignedHead], heads_checked: bool) -> None:
         self.heads = heads
+        self.heads_checked = heads_checked
         self.count = 0
         self.expected_seq = 1
         self.prev_hash = GENESIS_HASH
@@ -186,7 +187,14 @@ class _Walk:
         self.last_good_head = 0
 
     def fail(self, first_bad: int, problem: str) -> ChainReport:
-        return ChainReport(False, self.count, first_bad, problem, self.last_good_head or None)
+        return ChainReport(
+            False,
+            self.count,
+            first_bad,
+            problem,
+            self.last_good_head or None,
+            heads_checked=self.heads_checked,
+        )
 
     def step(self, row: RawEntry) -> ChainReport | None:
         """Check one row; a report if it breaks the chain."""
@@ -238,10 +246,10 @@ def _merge_heads(
         if head.key_id != own_id:
             continue
         if not head_is_authentic(head, public_key):
-            return ChainReport(False, 0, head.seq, "BAD_HEAD_SIGNATURE")
+            return ChainReport(False, 0, head.seq, "BAD_HEAD_SIGNATURE", heads_checked=True)
         known = merged.get(head.seq)
         if known is not None and known.hash != head.hash:
-            return ChainReport(False, 0, head.seq, "HEAD_CONFLICT")
+            return ChainReport(False, 0, head.seq, "HEAD_CONFLICT", heads_checked=True)
         merged[head.seq] = head
     return merged
 
@@ -260,7 +268,7 @@ def verify_log(
     merged = _merge_heads(heads, public_key) if public_key is not None else {}
     if isinstance(merged, ChainReport):
         return merged
-    walk = _Walk(merged)
+    walk = _Walk(merged, heads_checked=public_key is not None)
     for row in rows:
         broken = walk.step(row)
         if broken is not None:

@@ -247,7 +247,10 @@ def test_a_modified_field_is_reported_at_its_entry(log: Log, data: st.DataObject
     problem = {"seq": "SEQUENCE_GAP", "prev_hash": "BROKEN_LINK"}.get(field, "HASH_MISMATCH")
     report = verify(rows, log.heads)
     assert broken(report) == (False, k, problem)
+    assert report.heads_checked  # a broken chain still says whether heads could be checked
     assert_never_vouches(report, k)
+    keyless = verify_log(rows, log.heads, None)
+    assert (broken(keyless), keyless.heads_checked) == ((False, k, problem), False)
 
 
 @CHECK
@@ -444,6 +447,7 @@ def test_a_head_with_a_bad_signature_is_refused(log: Log, data: st.DataObject) -
     heads = [head if head is not victim else forged for head in log.heads]
     report = verify(log.rows, heads)
     assert broken(report) == (False, forged.seq, "BAD_HEAD_SIGNATURE")
+    assert report.heads_checked
     assert report.signed_through is None
 
 
