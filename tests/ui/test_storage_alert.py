@@ -17,6 +17,7 @@ from db.store import SqliteStore
 from tests.conftest import demo_user
 from tests.db.test_storage_faults import all_passes, fill_up, make_room
 from ui.main_window import MainWindow
+from ui.pages.review import ReviewQueuePage
 from ui.pages.station import VERDICT_COLORS, StationPage
 
 ALERT = "磁盘已满：数据未保存。请释放磁盘空间后重试。"
@@ -82,3 +83,11 @@ def test_disk_full_shows_the_alert_and_no_verdict_then_recovers(
     result = station.scan_text(refused.token)
     assert result is not None and result.recorded and result.verdict is Verdict.GREEN
     assert station.current_verdict is Verdict.GREEN
+
+
+def test_a_bulk_approval_refused_for_a_full_disk_says_so(
+    qtbot: QtBot, zh_app: QApplication, demo: Services
+) -> None:
+    page = ReviewQueuePage(demo, demo_user(demo, "reviewer"))
+    qtbot.addWidget(page)
+    assert page._refusal("STORAGE_FULL") == "磁盘已满：未记录，数据未保存。请释放磁盘空间后重试。"

@@ -28,7 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.errors import DomainError, InvalidState, NotFound, PermissionDenied, StorageBusy
+from core.errors import (
+    DomainError,
+    InvalidState,
+    NotFound,
+    PermissionDenied,
+    StorageBusy,
+    StorageFull,
+)
 from core.models import ApplicationStatus, ApplicationView, Page, RiskLevel, User
 from core.pass_document import human_serial
 from core.ports import ApplicationQuery, SearchQuery
@@ -70,7 +77,8 @@ DECIDED_ELSEWHERE = QT_TRANSLATE_NOOP(
 MAX_COLUMN_PX = 170
 # What a refusal in a bulk approval means, for the codes approval can give.
 _REFUSALS: dict[str, type[DomainError]] = {
-    error.code: error for error in (InvalidState, NotFound, PermissionDenied, StorageBusy)
+    error.code: error
+    for error in (InvalidState, NotFound, PermissionDenied, StorageBusy, StorageFull)
 }
 
 
