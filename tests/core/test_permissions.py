@@ -298,6 +298,12 @@ CASES = (
         0,
     ),
     Case(
+        "SupervisionService.changed_since",
+        Action.VIEW_DASHBOARD,
+        lambda s, u, w: s.supervision.changed_since(u, None),
+        0,
+    ),
+    Case(
         "SupervisionService.trace",
         Action.VIEW_DASHBOARD,
         lambda s, u, w: s.supervision.trace(u, _a_pass(s).plate),
