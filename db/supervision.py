@@ -9,8 +9,9 @@ Times are ms since the epoch; the city's day is UTC+8 (China has no daylight sav
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from core.clock import from_millis, to_millis
@@ -29,6 +30,9 @@ from db.passes import _pass
 from db.repositories import _like, _serial_prefix
 
 LOCAL_OFFSET_MS = 8 * 3600 * 1000
+_DAY_MS = 24 * 3600 * 1000
+_SCAN_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits that fit SQLite's 64-bit INTEGER
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _OPEN = "('ENTERED', 'ARRIVED', 'ISOLATED')"
 _FAR_FUTURE = 2**62
 
@@ -270,19 +274,29 @@ class SqlSupervision:
         return cursor.rowcount == 1
 
     def subject_exists(self, kind: AnomalyKind, subject: str) -> bool:
-        """True if ``subject`` names something that can be an anomaly of ``kind``."""
+        """True if ``subject`` names something that can be an anomaly of ``kind``: an open
+        pass in that status (OVERDUE), a pass (OPEN_AFTER_EXPIRY), a plate with a RED scan
+        on that city-local day (REPEATED_RED), a scan event with the kind's reason."""
         params: tuple[object, ...]
         if kind is AnomalyKind.OVERDUE:
             serial, _, status = subject.partition(":")
-            sql, params = "SELECT 1 FROM passes WHERE serial = ? AND status = ?", (serial, status)
+            sql = f"SELECT 1 FROM passes WHERE serial = ? AND status = ? AND status IN {_OPEN}"
+            params = (serial, status)
         elif kind is AnomalyKind.OPEN_AFTER_EXPIRY:
             sql, params = "SELECT 1 FROM passes WHERE serial = ?", (subject,)
         elif kind is AnomalyKind.REPEATED_RED:
             plate, _, day = subject.partition("@")
-            sql, params = "SELECT 1 FROM passes WHERE plate = ? AND ? != ''", (plate, day)
+            start = _local_day_start(day)
+            if start is None:
+                return False
+            sql = (
+                "SELECT 1 FROM passes p JOIN scan_events s ON s.serial = p.serial"
+                " WHERE p.plate = ? AND s.verdict = 'RED' AND s.at >= ? AND s.at < ?"
+            )
+            params = (plate, start, start + _DAY_MS)
         else:
             reason = next(r for r, k in SCAN_REASON_KINDS.items() if k is kind)
-            if not subject.isdigit():
+            if not _SCAN_ID.fullmatch(subject):
                 return False
             sql = "SELECT 1 FROM scan_events WHERE id = ? AND reason = ?"
             params = (int(subject), reason)
@@ -334,6 +348,17 @@ class SqlSupervision:
         ).rowcount
         self.conn.execute("DELETE FROM purge_ids")
         return len(ids), int(messages)
+
+
+def _local_day_start(text: str) -> int | None:
+    """The UTC ms at which the city-local day ``YYYY-MM-DD`` begins, or None if not a date."""
+    if not _DAY.fullmatch(text):
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return (day - date(1970, 1, 1)).days * _DAY_MS - LOCAL_OFFSET_MS
 
 
 def _text_filter(text: str, params: dict[str, Any], plate: str, serial: str) -> str:
