@@ -782,6 +782,9 @@ def _audit_entry(row: Row) -> AuditEntry:
     )
 
 
+_MAX_SEQ_DIGITS = 18
+
+
 class SqlAuditLog(_Repository):
     """Table ``audit_log``: append-only (triggers refuse UPDATE and DELETE), hash-chained."""
 
@@ -874,10 +877,19 @@ class SqlAuditLog(_Repository):
         )
 
     def search(self, query: AuditQuery) -> Page[AuditEntry]:
-        """A page of entries matching the filters (newest first unless ``sort`` says)."""
+        """A page of entries matching the filters (newest first unless ``sort`` says).
+
+        A text of the form ``#42`` finds entry 42 by its sequence number (what verification
+        reports); any other text matches user, action or record id."""
         where: list[str] = []
         params: dict[str, Any] = {}
-        if query.text:
+        number = query.text.strip()
+        if number.startswith("#") and number[1:].isascii() and number[1:].isdigit():
+            where.append("seq = :seq")
+            digits = number[1:]
+            # More digits than SQLite's 64-bit INTEGER holds name no entry.
+            params["seq"] = int(digits) if len(digits) <= _MAX_SEQ_DIGITS else -1
+        elif query.text:
             where.append(
                 "(actor LIKE :like ESCAPE '\\' OR action LIKE :like ESCAPE '\\'"
                 " OR entity_id LIKE :like ESCAPE '\\')"

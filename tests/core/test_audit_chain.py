@@ -45,6 +45,7 @@ from core.audit import (
 from core.clock import to_millis
 from core.keys import KeyFolder
 from core.models import User
+from core.ports import AuditQuery
 from core.services import Services
 from core.services.audit import EXPORT_COLUMNS, AuditService
 from db.store import SqliteStore, open_store
@@ -630,6 +631,32 @@ def test_export_writes_the_log_and_ends_with_its_signed_head(
     from_file = SignedHead(int(last[1]), last[2], 0, last[3], bytes.fromhex(last[4]))
     assert head_is_authentic(from_file, KeyFolder(tmp_path / "keys").log_public_key())
     assert store.audit.heads()[-1] == head
+
+
+def test_a_row_edited_into_invalid_json_is_still_listed_and_reported(
+    services: Services, store: SqliteStore, clock: FakeClock, admin: User
+) -> None:
+    append(store, clock, 5)
+    with raw(store.path) as conn:
+        conn.execute("DROP TRIGGER audit_log_no_update")
+        conn.execute("UPDATE audit_log SET details = '{not json' WHERE seq = 4")
+    listed = services.audit.search(admin, AuditQuery(text="#4")).rows
+    assert [entry.details for entry in listed] == [{"raw": "{not json"}]
+    assert broken(services.audit.verify(admin)) == (False, 4, "HASH_MISMATCH")
+
+
+def test_search_finds_an_entry_by_its_number(
+    services: Services, store: SqliteStore, clock: FakeClock, admin: User
+) -> None:
+    append(store, clock, 30)
+    found = services.audit.search(admin, AuditQuery(text="#17"))
+    assert [entry.seq for entry in found.rows] == [17]
+    assert services.audit.search(admin, AuditQuery(text="#0")).total == 0
+    assert services.audit.search(admin, AuditQuery(text="#" + "9" * 30)).total == 0
+    # Without the "#", digits match user, action or record id as text.
+    assert {
+        entry.entity_id for entry in services.audit.search(admin, AuditQuery(text="17")).rows
+    } == {"17"}
 
 
 def test_verification_reports_progress_in_increasing_counts(
