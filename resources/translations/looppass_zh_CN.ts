@@ -2,6 +2,185 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AnomaliesPage</name>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="47"/>
+        <source>Overdue leg</source>
+        <translation>路段超时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="48"/>
+        <source>Skipped point</source>
+        <translation>跳过检查点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="49"/>
+        <source>Wrong point</source>
+        <translation>错误检查点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="50"/>
+        <source>Expired inside</source>
+        <translation>过期未出城</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="51"/>
+        <source>Repeated STOP</source>
+        <translation>多次拦截</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="52"/>
+        <source>Possible clone</source>
+        <translation>疑似复制通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="67"/>
+        <source>Entered the city: not at the enterprise within {minutes} minutes</source>
+        <translation>已入城 超过 {minutes} 分钟未到达企业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="70"/>
+        <source>At the enterprise: not at its next point within {minutes} minutes</source>
+        <translation>已到达企业 超过 {minutes} 分钟未到下一检查点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="73"/>
+        <source>At the isolation point: not out of the city within {minutes} minutes</source>
+        <translation>已到隔离点 超过 {minutes} 分钟未出城</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="77"/>
+        <source>{count} STOP verdicts for one vehicle in a day</source>
+        <translation>同一车辆当日 {count} 次拦截</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="80"/>
+        <source>The pass expired while the truck was inside the loop</source>
+        <translation>车辆尚未出城，通行证已过期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="85"/>
+        <source>Not yet handled</source>
+        <translation>未处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="86"/>
+        <source>Handled</source>
+        <translation>已处理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="87"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="151"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="153"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="155"/>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="156"/>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="157"/>
+        <source>Checkpoint</source>
+        <translation>检查点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="158"/>
+        <source>Pass serial</source>
+        <translation>通行证编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="159"/>
+        <source>Handled by</source>
+        <translation>处理人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="161"/>
+        <source>Handled at</source>
+        <translation>处理时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="164"/>
+        <location filename="../../ui/pages/anomalies.py" line="346"/>
+        <source>Note</source>
+        <translation>处理说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="166"/>
+        <source>Anomalies</source>
+        <translation>异常事件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="167"/>
+        <source>Plate or pass serial…</source>
+        <translation>车牌或通行证编号…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="176"/>
+        <source>Open trace</source>
+        <translation>查看轨迹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="179"/>
+        <source>Acknowledge…</source>
+        <translation>确认处理…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="193"/>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="211"/>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="213"/>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="331"/>
+        <source>Acknowledged: {kind} {plate}</source>
+        <translation>已确认处理：{kind} {plate}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="338"/>
+        <source>Acknowledge anomaly</source>
+        <translation>确认处理异常</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="343"/>
+        <source>Anomaly</source>
+        <translation>异常</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="347"/>
+        <source>What was done, e.g. called the driver; truck now at the site</source>
+        <translation>处理情况，例如：已电话联系司机，车辆已到达企业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="350"/>
+        <source>Acknowledge</source>
+        <translation>确认处理</translation>
+    </message>
+</context>
+<context>
     <name>ApplicationsPage</name>
     <message>
         <location filename="../../ui/pages/applications.py" line="42"/>
@@ -209,6 +388,653 @@
     </message>
 </context>
 <context>
+    <name>AuditPage</name>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="77"/>
+        <source>Sign-ins</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="79"/>
+        <source>Signed in</source>
+        <translation>登录成功</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="80"/>
+        <source>Sign-in failed</source>
+        <translation>登录失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="81"/>
+        <source>Sign-in while locked</source>
+        <translation>锁定期间尝试登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="82"/>
+        <source>Sign-in as an unknown user</source>
+        <translation>未知用户名尝试登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="87"/>
+        <source>Accounts</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="89"/>
+        <source>Account created</source>
+        <translation>创建账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="90"/>
+        <source>Account enabled or disabled</source>
+        <translation>启用或停用账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="91"/>
+        <source>Password changed</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="96"/>
+        <source>Enterprises</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="98"/>
+        <source>Enterprise added</source>
+        <translation>新增企业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="99"/>
+        <source>Enterprise changed</source>
+        <translation>修改企业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="100"/>
+        <source>Whitelist changed</source>
+        <translation>调整保供白名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="105"/>
+        <source>Checkpoints</source>
+        <translation>点位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="107"/>
+        <source>Checkpoint added</source>
+        <translation>新增点位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="108"/>
+        <source>Checkpoint opened or closed</source>
+        <translation>启用或停用点位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="113"/>
+        <source>Risk regions</source>
+        <translation>风险地区</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="115"/>
+        <source>Risk region added</source>
+        <translation>新增风险地区</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="116"/>
+        <source>Risk level changed</source>
+        <translation>调整风险等级</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="121"/>
+        <source>Vehicles</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="123"/>
+        <source>Vehicle registered</source>
+        <translation>登记车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="124"/>
+        <source>Vehicle changed</source>
+        <translation>修改车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="129"/>
+        <source>Drivers</source>
+        <translation>驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="131"/>
+        <source>Driver registered</source>
+        <translation>登记驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="132"/>
+        <source>Driver changed</source>
+        <translation>修改驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="133"/>
+        <source>Full ID number shown</source>
+        <translation>查看完整身份证号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="138"/>
+        <source>Applications</source>
+        <translation>报备申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="140"/>
+        <source>Application added</source>
+        <translation>新增报备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="141"/>
+        <source>Application filed</source>
+        <translation>填报报备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="142"/>
+        <source>Applications imported</source>
+        <translation>导入报备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="143"/>
+        <source>Application changed</source>
+        <translation>修改报备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="144"/>
+        <source>Application submitted</source>
+        <translation>提交报备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="145"/>
+        <source>Application withdrawn</source>
+        <translation>撤回报备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="146"/>
+        <source>Application approved</source>
+        <translation>批准报备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="147"/>
+        <source>Application rejected</source>
+        <translation>驳回报备</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="152"/>
+        <source>Passes</source>
+        <translation>通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="154"/>
+        <source>Pass issued</source>
+        <translation>签发通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="155"/>
+        <source>Pass saved or printed</source>
+        <translation>保存或打印通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="156"/>
+        <source>Pass revoked</source>
+        <translation>撤销通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="157"/>
+        <source>Passes expired</source>
+        <translation>通行证到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="162"/>
+        <source>Issuing keys</source>
+        <translation>签发密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="164"/>
+        <source>Issuing key created</source>
+        <translation>创建签发密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="165"/>
+        <source>Issuing key rotated</source>
+        <translation>轮换签发密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="166"/>
+        <source>Issuing key withdrawn</source>
+        <translation>吊销签发密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="171"/>
+        <source>Scans</source>
+        <translation>扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="173"/>
+        <source>Pass scanned</source>
+        <translation>扫码核验</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="174"/>
+        <source>Verdict overridden</source>
+        <translation>人工改判</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="175"/>
+        <source>Plate did not match</source>
+        <translation>车牌不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="180"/>
+        <source>Text messages</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="182"/>
+        <source>Text sent</source>
+        <translation>短信已发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="183"/>
+        <source>Text failed</source>
+        <translation>短信发送失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="184"/>
+        <source>Text queued again</source>
+        <translation>短信重新排队</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="189"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="190"/>
+        <source>Setting changed</source>
+        <translation>修改设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="194"/>
+        <source>Traces</source>
+        <translation>追溯</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="195"/>
+        <source>Driver traced</source>
+        <translation>追溯驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="199"/>
+        <source>Anomalies</source>
+        <translation>异常事件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="200"/>
+        <source>Anomaly acknowledged</source>
+        <translation>确认异常</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="204"/>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="205"/>
+        <source>Report exported</source>
+        <translation>导出报表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="209"/>
+        <location filename="../../ui/pages/audit.py" line="428"/>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="210"/>
+        <source>Audit log exported</source>
+        <translation>导出审计日志</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="214"/>
+        <source>Backups</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="216"/>
+        <source>Backup made</source>
+        <translation>完成备份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="217"/>
+        <source>Backup failed</source>
+        <translation>备份失败</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="218"/>
+        <source>Backup restored</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="223"/>
+        <source>Data retention</source>
+        <translation>数据保留</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="224"/>
+        <source>Personal data removed</source>
+        <translation>清除个人信息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="228"/>
+        <source>Demo data</source>
+        <translation>演示数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="229"/>
+        <source>Demo data created</source>
+        <translation>生成演示数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="235"/>
+        <source>account</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="236"/>
+        <source>enterprise</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="237"/>
+        <source>checkpoint</source>
+        <translation>点位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="238"/>
+        <source>risk region</source>
+        <translation>风险地区</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="239"/>
+        <source>vehicle</source>
+        <translation>车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="240"/>
+        <source>driver</source>
+        <translation>驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="241"/>
+        <source>application</source>
+        <translation>报备申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="242"/>
+        <source>pass</source>
+        <translation>通行证</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="243"/>
+        <source>issuing key</source>
+        <translation>签发密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="244"/>
+        <source>scan</source>
+        <translation>扫码记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="245"/>
+        <source>text message</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="246"/>
+        <source>setting</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="247"/>
+        <source>anomaly</source>
+        <translation>异常事件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="248"/>
+        <source>report</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="249"/>
+        <source>audit log</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="250"/>
+        <source>backup</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="251"/>
+        <source>database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="255"/>
+        <source>an entry is missing or out of order</source>
+        <translation>有条目缺失或顺序错乱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="256"/>
+        <source>it does not link to the entry before it (an entry was inserted, replaced or moved)</source>
+        <translation>与前一条的链接断开（有条目被插入、替换或调换）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="260"/>
+        <source>it was changed after it was written</source>
+        <translation>该条写入后被改动</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="261"/>
+        <source>the log is not the one that was signed: it was rewritten from here on</source>
+        <translation>日志与签名时不一致：自此条起被改写</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="264"/>
+        <source>signed entries are missing from here on: the end of the log was cut off</source>
+        <translation>自此条起已签名的条目缺失：日志尾部被截断</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="267"/>
+        <source>the signature of the head signed here is forged</source>
+        <translation>此处链头的签名是伪造的</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="270"/>
+        <source>two signed heads disagree about this entry</source>
+        <translation>两个签名链头对此条说法不一</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="416"/>
+        <source>No.</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="417"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="418"/>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="419"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="420"/>
+        <source>Record</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="421"/>
+        <source>Record id</source>
+        <translation>对象编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="423"/>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="430"/>
+        <source>User, action code, record id or #number…</source>
+        <translation>用户、操作代码、编号或 #序号…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="441"/>
+        <source>Details…</source>
+        <translation>详情…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="442"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="450"/>
+        <source>All actions</source>
+        <translation>全部操作</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="463"/>
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="481"/>
+        <source>A&amp;ction:</source>
+        <translation>操作(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="482"/>
+        <source>&amp;User:</source>
+        <translation>用户(&amp;U)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="483"/>
+        <source>&amp;From:</source>
+        <translation>从(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="484"/>
+        <source>&amp;To:</source>
+        <translation>至(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="544"/>
+        <source>No. {seq} · {time}
+User: {actor}
+Action: {action} ({code})
+Record: {entity} {entity_id}
+
+Details:
+{details}
+
+Hash: {hash}
+Previous hash: {prev_hash}</source>
+        <translation>第 {seq} 条 · {time}
+用户：{actor}
+操作：{action}（{code}）
+对象：{entity} {entity_id}
+
+详情：
+{details}
+
+哈希：{hash}
+前一条哈希：{prev_hash}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="568"/>
+        <source>Verify audit chain</source>
+        <translation>验证审计链</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="573"/>
+        <source>Recompute every entry&apos;s hash and check the signed heads (Ctrl+Shift+V). The window stays usable meanwhile.</source>
+        <translation>重新计算每一条的哈希并核验签名链头（Ctrl+Shift+V），其间窗口照常可用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="580"/>
+        <source>%v of %m entries</source>
+        <translation>%v / %m 条</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="668"/>
+        <source>The audit chain could not be read: {reason}</source>
+        <translation>无法读取审计链：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="686"/>
+        <source>The audit chain is broken at entry {seq}: {problem}</source>
+        <translation>审计链在第 {seq} 条被破坏：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="692"/>
+        <source>Keep the database file and its key folder as they are, and tell the administrator.</source>
+        <translation>请保持数据库文件及其密钥目录原样，并通知管理员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="699"/>
+        <source>Audit chain intact: {entries} entries, signed through entry {signed}, {tail} after it unsigned.</source>
+        <translation>审计链完整：{entries} 条，已签名至第 {signed} 条，其后 {tail} 条未签名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="707"/>
+        <source>Audit chain intact: {entries} entries, none signed yet.</source>
+        <translation>审计链完整：{entries} 条，尚无签名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="712"/>
+        <source>This computer has no log key: the signatures were not checked.</source>
+        <translation>本机没有日志密钥，签名未核验。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="716"/>
+        <source>Show entry {seq}</source>
+        <translation>显示第 {seq} 条</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="730"/>
+        <source>Export audit log</source>
+        <translation>导出审计日志</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="730"/>
+        <source>CSV (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="742"/>
+        <source>The file could not be written: {reason}</source>
+        <translation>无法写入文件：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="751"/>
+        <source>Exported entries 1–{seq} to {file}; signed head {hash}</source>
+        <translation>已导出第 1–{seq} 条至 {file}；签名链头 {hash}</translation>
+    </message>
+</context>
+<context>
     <name>BackupPage</name>
     <message>
         <location filename="../../ui/pages/backup.py" line="182"/>
@@ -393,6 +1219,165 @@ LoopPass closes and starts again afterwards.</source>
         <location filename="../../ui/pages/registry.py" line="126"/>
         <source>e.g. G06</source>
         <translation>如 G06</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="70"/>
+        <source>min</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="71"/>
+        <source>h</source>
+        <translation>小时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="72"/>
+        <source>days</source>
+        <translation>天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="254"/>
+        <source>Dashboard</source>
+        <translation>监管看板</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="266"/>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="274"/>
+        <source>Trucks inside the loop</source>
+        <translation>在途车辆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="275"/>
+        <source>Scans today</source>
+        <translation>今日扫码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="276"/>
+        <source>STOP verdicts today</source>
+        <translation>今日拦截</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="277"/>
+        <source>Waiting for review</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="278"/>
+        <source>Average time to a decision</source>
+        <translation>平均审核用时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="286"/>
+        <source>No entries or exits yet today</source>
+        <translation>今日暂无出入城记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="288"/>
+        <source>Entries and exits per gate today</source>
+        <translation>今日各卡口出入城</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="289"/>
+        <source>Gate</source>
+        <translation>卡口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="290"/>
+        <location filename="../../ui/pages/dashboard.py" line="297"/>
+        <source>Trucks</source>
+        <translation>车次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="295"/>
+        <source>Entries and exits per hour today</source>
+        <translation>今日每小时出入城</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="296"/>
+        <source>Hour</source>
+        <translation>时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="321"/>
+        <source>Open anomalies (last 7 days)</source>
+        <translation>未处理异常（近 7 天）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="338"/>
+        <source>Open the list of these anomalies</source>
+        <translation>打开此类异常的列表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="352"/>
+        <source>Click a kind to see its list.</source>
+        <translation>点击类型查看异常列表。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="359"/>
+        <source>All anomalies…</source>
+        <translation>全部异常…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="420"/>
+        <source>Refresh failed: {reason}</source>
+        <translation>更新失败：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="429"/>
+        <source>entered {entered} · arrived {arrived} · isolating {isolated}</source>
+        <translation>已入城 {entered} · 已到达 {arrived} · 隔离中 {isolated}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="439"/>
+        <source>entries {entries} · exits {exits}</source>
+        <translation>入城 {entries} · 出城 {exits}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="444"/>
+        <source>{share:.0%} of today&apos;s scans</source>
+        <translation>占今日扫码 {share:.0%}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="449"/>
+        <source>no decisions in the last 7 days</source>
+        <translation>近 7 天无审核</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="453"/>
+        <source>filing to decision, last 7 days</source>
+        <translation>报备至审核，近 7 天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="459"/>
+        <source>Updated at {time}</source>
+        <translation>更新于 {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="467"/>
+        <source>queue empty</source>
+        <translation>队列为空</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="470"/>
+        <source>oldest waiting {duration}</source>
+        <translation>最早已等 {duration}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="494"/>
+        <source>Entries</source>
+        <translation>入城</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/dashboard.py" line="494"/>
+        <source>Exits</source>
+        <translation>出城</translation>
     </message>
 </context>
 <context>
@@ -754,94 +1739,94 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="100"/>
+        <location filename="../../ui/main_window.py" line="111"/>
         <source>LoopPass 闭环通行证</source>
         <translation>闭环通行证 LoopPass</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="121"/>
+        <location filename="../../ui/main_window.py" line="138"/>
         <source>Your role has no screens here yet.</source>
         <translation>您的角色暂无可用页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="133"/>
+        <location filename="../../ui/main_window.py" line="151"/>
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="134"/>
+        <location filename="../../ui/main_window.py" line="152"/>
         <source>Sign &amp;out</source>
         <translation>退出登录(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="137"/>
+        <location filename="../../ui/main_window.py" line="155"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143"/>
-        <location filename="../../ui/main_window.py" line="275"/>
+        <location filename="../../ui/main_window.py" line="161"/>
+        <location filename="../../ui/main_window.py" line="306"/>
         <source>&amp;Administration</source>
         <translation>管理(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144"/>
+        <location filename="../../ui/main_window.py" line="162"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="150"/>
-        <location filename="../../ui/main_window.py" line="282"/>
+        <location filename="../../ui/main_window.py" line="168"/>
+        <location filename="../../ui/main_window.py" line="313"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="168"/>
+        <location filename="../../ui/main_window.py" line="186"/>
         <source>User: {name} ({role})</source>
         <translation>用户：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="173"/>
+        <location filename="../../ui/main_window.py" line="191"/>
         <source>Database: {path}</source>
         <translation>数据库：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206"/>
+        <location filename="../../ui/main_window.py" line="237"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="207"/>
+        <location filename="../../ui/main_window.py" line="238"/>
         <source>The language changes the next time LoopPass starts.</source>
         <translation>语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="215"/>
+        <location filename="../../ui/main_window.py" line="246"/>
         <source>Disk full: data was not saved. Free disk space, then try again.</source>
         <translation>磁盘已满：数据未保存。请释放磁盘空间后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="252"/>
+        <location filename="../../ui/main_window.py" line="283"/>
         <source>Disk space is back: saving works again.</source>
         <translation>磁盘空间已恢复，可以重新保存数据。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="268"/>
+        <location filename="../../ui/main_window.py" line="299"/>
         <source>&amp;Backup and restore…</source>
         <translation>备份与恢复(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="329"/>
+        <location filename="../../ui/main_window.py" line="360"/>
         <source>Backup saved.</source>
         <translation>备份已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="333"/>
+        <location filename="../../ui/main_window.py" line="364"/>
         <source>The backup failed its check and was not kept; see Backup and restore.</source>
         <translation>备份未通过检查，未保留；请查看“备份与恢复”。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="341"/>
+        <location filename="../../ui/main_window.py" line="372"/>
         <source>Backup failed: {reason}</source>
         <translation>备份失败：{reason}</translation>
     </message>
@@ -1498,224 +2483,224 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>ReviewQueuePage</name>
     <message>
-        <location filename="../../ui/pages/review.py" line="52"/>
+        <location filename="../../ui/pages/review.py" line="59"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="53"/>
+        <location filename="../../ui/pages/review.py" line="60"/>
         <source>Waiting for review</source>
         <translation>待审核</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="54"/>
+        <location filename="../../ui/pages/review.py" line="61"/>
         <source>Approved</source>
         <translation>已通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="55"/>
+        <location filename="../../ui/pages/review.py" line="62"/>
         <source>Rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="56"/>
+        <location filename="../../ui/pages/review.py" line="63"/>
         <source>Withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="66"/>
+        <location filename="../../ui/pages/review.py" line="73"/>
         <source>Another reviewer has already decided this application. The queue has been refreshed.</source>
         <translation>该申请已由其他审核员处理，审核队列已刷新。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="138"/>
+        <location filename="../../ui/pages/review.py" line="146"/>
         <source>Filed</source>
         <translation>报备时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="139"/>
+        <location filename="../../ui/pages/review.py" line="147"/>
         <source>Plate</source>
         <translation>车牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="140"/>
+        <location filename="../../ui/pages/review.py" line="148"/>
         <source>Driver</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="141"/>
+        <location filename="../../ui/pages/review.py" line="149"/>
         <source>Enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="143"/>
+        <location filename="../../ui/pages/review.py" line="151"/>
         <source>Whitelist</source>
         <translation>白名单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="144"/>
+        <location filename="../../ui/pages/review.py" line="152"/>
         <source>Supply whitelist</source>
         <translation>保供白名单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="146"/>
+        <location filename="../../ui/pages/review.py" line="154"/>
         <source>Origin</source>
         <translation>始发地</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="148"/>
+        <location filename="../../ui/pages/review.py" line="156"/>
         <source>Risk</source>
         <translation>风险</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="152"/>
+        <location filename="../../ui/pages/review.py" line="160"/>
         <source>Planned arrival</source>
         <translation>计划到达</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="153"/>
+        <location filename="../../ui/pages/review.py" line="161"/>
         <source>Cargo</source>
         <translation>货物</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="155"/>
+        <location filename="../../ui/pages/review.py" line="163"/>
         <source>Review queue</source>
         <translation>审核队列</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="156"/>
+        <location filename="../../ui/pages/review.py" line="164"/>
         <source>Plate, driver or enterprise…</source>
         <translation>车牌、驾驶员或企业…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="158"/>
+        <location filename="../../ui/pages/review.py" line="166"/>
         <source>Risk origin only</source>
         <translation>仅看风险地区来车</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="160"/>
+        <location filename="../../ui/pages/review.py" line="168"/>
         <source>Only applications from medium- or high-risk regions</source>
         <translation>仅显示来自中、高风险地区的申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="173"/>
+        <location filename="../../ui/pages/review.py" line="181"/>
         <source>Reject…</source>
         <translation>驳回…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="175"/>
+        <location filename="../../ui/pages/review.py" line="183"/>
         <source>Approve selected</source>
         <translation>批量通过所选</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="177"/>
+        <location filename="../../ui/pages/review.py" line="185"/>
         <source>Approve</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="233"/>
+        <location filename="../../ui/pages/review.py" line="241"/>
         <source>Earlier trips</source>
         <translation>历史行程</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="269"/>
+        <location filename="../../ui/pages/review.py" line="277"/>
         <source>Same vehicle</source>
         <translation>同一车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="270"/>
+        <location filename="../../ui/pages/review.py" line="278"/>
         <source>Same driver</source>
         <translation>同一驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="272"/>
+        <location filename="../../ui/pages/review.py" line="280"/>
         <source>{count} applications selected.</source>
         <translation>已选择 {count} 份申请。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="274"/>
+        <location filename="../../ui/pages/review.py" line="282"/>
         <source>Select an application to see its vehicle&apos;s and driver&apos;s trips.</source>
         <translation>选择一份申请，查看该车辆和驾驶员的历史行程。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="280"/>
+        <location filename="../../ui/pages/review.py" line="288"/>
         <source>{enterprise}
 From {origin}, carrying {cargo}</source>
         <translation>{enterprise}
 来自{origin}，运载{cargo}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="284"/>
+        <location filename="../../ui/pages/review.py" line="292"/>
         <source>Same vehicle ({plate})</source>
         <translation>同一车辆（{plate}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="285"/>
+        <location filename="../../ui/pages/review.py" line="293"/>
         <source>Same driver ({name})</source>
         <translation>同一驾驶员（{name}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="321"/>
+        <location filename="../../ui/pages/review.py" line="329"/>
         <source>No other trips</source>
         <translation>无其他行程</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="323"/>
+        <location filename="../../ui/pages/review.py" line="331"/>
         <source>… and {count} more</source>
         <translation>……另有 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="351"/>
+        <location filename="../../ui/pages/review.py" line="359"/>
         <source>Approved {plate}: pass {serial}</source>
         <translation>已通过 {plate}：通行证 {serial}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="367"/>
+        <location filename="../../ui/pages/review.py" line="375"/>
         <source>Approved {count} applications.</source>
         <translation>已通过 {count} 份申请。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="371"/>
+        <location filename="../../ui/pages/review.py" line="379"/>
         <source>{plate}: {reason}</source>
         <translation>{plate}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="380"/>
+        <location filename="../../ui/pages/review.py" line="388"/>
         <source>{issued} approved, {refused} not approved:</source>
         <translation>{issued} 份已通过，{refused} 份未通过：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="389"/>
+        <location filename="../../ui/pages/review.py" line="397"/>
         <source>already decided by another reviewer</source>
         <translation>已由其他审核员处理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="399"/>
+        <location filename="../../ui/pages/review.py" line="407"/>
         <source>Reject application</source>
         <translation>驳回申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="401"/>
+        <location filename="../../ui/pages/review.py" line="409"/>
         <source>Reject {plate} ({enterprise})? The clerk will see the reason.</source>
         <translation>确定驳回 {plate}（{enterprise}）吗？报备员将看到驳回理由。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="408"/>
+        <location filename="../../ui/pages/review.py" line="416"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="408"/>
+        <location filename="../../ui/pages/review.py" line="416"/>
         <source>e.g. cargo does not match the filing</source>
         <translation>如 货物与报备不符</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="410"/>
+        <location filename="../../ui/pages/review.py" line="418"/>
         <source>Reject</source>
         <translation>驳回</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="427"/>
+        <location filename="../../ui/pages/review.py" line="435"/>
         <source>Rejected {plate}.</source>
         <translation>已驳回 {plate}。</translation>
     </message>
@@ -2043,350 +3028,489 @@ From {origin}, carrying {cargo}</source>
 <context>
     <name>StationPage</name>
     <message>
-        <location filename="../../ui/pages/station.py" line="100"/>
+        <location filename="../../ui/pages/station.py" line="101"/>
         <source>PASS</source>
         <translation>放行</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="101"/>
+        <location filename="../../ui/pages/station.py" line="102"/>
         <source>CHECK</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="102"/>
+        <location filename="../../ui/pages/station.py" line="103"/>
         <source>STOP</source>
         <translation>拦截</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="106"/>
+        <location filename="../../ui/pages/station.py" line="107"/>
         <source>Valid pass: let the truck through</source>
         <translation>通行证有效，准予通行</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="107"/>
+        <location filename="../../ui/pages/station.py" line="108"/>
         <source>Station clock is behind: check by hand</source>
         <translation>本站时钟偏慢，请人工核查</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="110"/>
+        <location filename="../../ui/pages/station.py" line="111"/>
         <source>Seen elsewhere minutes ago: check the truck</source>
         <translation>几分钟前已在别处扫码，请核查车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="113"/>
+        <location filename="../../ui/pages/station.py" line="114"/>
         <source>Overdue on its route: check the truck</source>
         <translation>行程超时，请核查车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="114"/>
+        <location filename="../../ui/pages/station.py" line="115"/>
         <source>Check the plate by hand</source>
         <translation>请人工核对车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="115"/>
+        <location filename="../../ui/pages/station.py" line="116"/>
         <source>Not a LoopPass pass</source>
         <translation>不是平和码通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="116"/>
+        <location filename="../../ui/pages/station.py" line="117"/>
         <source>Pass from a newer LoopPass: not accepted here</source>
         <translation>新版系统签发的通行证，本站无法识别</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="119"/>
+        <location filename="../../ui/pages/station.py" line="120"/>
         <source>Not a LoopPass pass (too long)</source>
         <translation>不是平和码通行证（内容过长）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="120"/>
+        <location filename="../../ui/pages/station.py" line="121"/>
         <source>Damaged or incomplete code</source>
         <translation>二维码损坏或不完整</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="121"/>
-        <location filename="../../ui/pages/station.py" line="123"/>
+        <location filename="../../ui/pages/station.py" line="122"/>
+        <location filename="../../ui/pages/station.py" line="124"/>
         <source>Forged or damaged pass</source>
         <translation>伪造或损坏的通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="122"/>
+        <location filename="../../ui/pages/station.py" line="123"/>
         <source>Signed by an unknown key</source>
         <translation>签发密钥未知</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="124"/>
+        <location filename="../../ui/pages/station.py" line="125"/>
         <source>Pass not valid yet</source>
         <translation>通行证尚未生效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="125"/>
+        <location filename="../../ui/pages/station.py" line="126"/>
         <source>Pass expired</source>
         <translation>通行证已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="126"/>
+        <location filename="../../ui/pages/station.py" line="127"/>
         <source>Signing key withdrawn: pass not valid</source>
         <translation>签发密钥已吊销，通行证无效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="129"/>
+        <location filename="../../ui/pages/station.py" line="130"/>
         <source>Pass revoked</source>
         <translation>通行证已撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="130"/>
+        <location filename="../../ui/pages/station.py" line="131"/>
         <source>Not on this pass&apos;s route</source>
         <translation>不在该通行证路线上</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="131"/>
+        <location filename="../../ui/pages/station.py" line="132"/>
         <source>A point of the route was skipped</source>
         <translation>路线中有站点未扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="132"/>
+        <location filename="../../ui/pages/station.py" line="133"/>
         <source>This point is already done</source>
         <translation>本站点已扫过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="133"/>
+        <location filename="../../ui/pages/station.py" line="134"/>
         <source>The loop is already closed</source>
         <translation>闭环已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="134"/>
+        <location filename="../../ui/pages/station.py" line="135"/>
         <source>Plate does not match</source>
         <translation>车牌不符</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="138"/>
+        <location filename="../../ui/pages/station.py" line="139"/>
         <source>Plate verified by hand</source>
         <translation>已人工核对车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="141"/>
+        <location filename="../../ui/pages/station.py" line="142"/>
         <source>Station clock corrected</source>
         <translation>站点时钟已校正</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="142"/>
+        <location filename="../../ui/pages/station.py" line="143"/>
         <source>Route changed by order</source>
         <translation>已按调度令变更路线</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="145"/>
+        <location filename="../../ui/pages/station.py" line="146"/>
         <source>Checked: not a cloned pass</source>
         <translation>已核查：非克隆通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="146"/>
+        <location filename="../../ui/pages/station.py" line="147"/>
         <source>Other (note required)</source>
         <translation>其他（须填写说明）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="148"/>
-        <location filename="../../ui/pages/station.py" line="694"/>
+        <location filename="../../ui/pages/station.py" line="149"/>
+        <location filename="../../ui/pages/station.py" line="696"/>
         <source>Overridden by a supervisor: {reason}</source>
         <translation>监管员已改判放行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="412"/>
+        <location filename="../../ui/pages/station.py" line="414"/>
         <source>Scan station</source>
         <translation>扫码站</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="431"/>
+        <location filename="../../ui/pages/station.py" line="433"/>
         <source>Scanning for:</source>
         <translation>代扫站点：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="437"/>
-        <location filename="../../ui/pages/station.py" line="955"/>
+        <location filename="../../ui/pages/station.py" line="439"/>
+        <location filename="../../ui/pages/station.py" line="966"/>
         <source>No camera</source>
         <translation>无摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="438"/>
+        <location filename="../../ui/pages/station.py" line="440"/>
         <source>No camera — type or scan with the USB scanner</source>
         <translation>摄像头不可用——请手动输入或用扫码枪扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="449"/>
+        <location filename="../../ui/pages/station.py" line="451"/>
         <source>Scan with the USB scanner or type the serial</source>
         <translation>用扫码枪扫码或输入编号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="452"/>
+        <location filename="../../ui/pages/station.py" line="454"/>
         <source>Open image…</source>
         <translation>打开图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="455"/>
+        <location filename="../../ui/pages/station.py" line="457"/>
         <source>Camera…</source>
         <translation>摄像头…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="492"/>
+        <location filename="../../ui/pages/station.py" line="494"/>
         <source>Plate matches (F1)</source>
         <translation>车牌一致 (F1)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="495"/>
+        <location filename="../../ui/pages/station.py" line="497"/>
         <source>Plate differs (F2)</source>
         <translation>车牌不符 (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="498"/>
+        <location filename="../../ui/pages/station.py" line="500"/>
         <source>Override…</source>
         <translation>改判…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="521"/>
+        <location filename="../../ui/pages/station.py" line="523"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="521"/>
+        <location filename="../../ui/pages/station.py" line="523"/>
         <source>Pass</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="521"/>
+        <location filename="../../ui/pages/station.py" line="523"/>
         <source>Verdict</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="521"/>
-        <location filename="../../ui/pages/station.py" line="644"/>
+        <location filename="../../ui/pages/station.py" line="523"/>
+        <location filename="../../ui/pages/station.py" line="646"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="574"/>
+        <location filename="../../ui/pages/station.py" line="576"/>
         <source>Open pass image</source>
         <translation>打开通行证图片</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="574"/>
+        <location filename="../../ui/pages/station.py" line="576"/>
         <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="587"/>
+        <location filename="../../ui/pages/station.py" line="589"/>
         <source>No QR code found in {name}</source>
         <translation>{name} 中未找到二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="640"/>
+        <location filename="../../ui/pages/station.py" line="642"/>
         <source>Override the verdict</source>
         <translation>改判结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="647"/>
+        <location filename="../../ui/pages/station.py" line="649"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="647"/>
+        <location filename="../../ui/pages/station.py" line="649"/>
         <source>Why (required for Other)</source>
         <translation>原因说明（选“其他”时必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="677"/>
+        <location filename="../../ui/pages/station.py" line="679"/>
         <source>Database busy — scan again</source>
         <translation>数据库繁忙——请重新扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="724"/>
+        <location filename="../../ui/pages/station.py" line="726"/>
         <source>Serial {serial}</source>
         <translation>编号 {serial}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="730"/>
+        <location filename="../../ui/pages/station.py" line="732"/>
         <source>Driver {name}  {id_number}</source>
         <translation>司机 {name}  {id_number}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="743"/>
+        <location filename="../../ui/pages/station.py" line="745"/>
         <source>{gate} (in)</source>
         <translation>{gate}（入）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="743"/>
+        <location filename="../../ui/pages/station.py" line="745"/>
         <source>{gate} (out)</source>
         <translation>{gate}（出）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="751"/>
+        <location filename="../../ui/pages/station.py" line="753"/>
         <source>next: {point}</source>
         <translation>下一站：{point}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="794"/>
+        <location filename="../../ui/pages/station.py" line="796"/>
         <source>Ready to scan</source>
         <translation>等待扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="796"/>
+        <location filename="../../ui/pages/station.py" line="798"/>
         <source>Hold the pass&apos;s QR code up to the camera, or scan it with the USB scanner</source>
         <translation>请将通行证二维码对准摄像头，或用扫码枪扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="865"/>
+        <location filename="../../ui/pages/station.py" line="876"/>
         <source>Starting the camera…</source>
         <translation>正在启动摄像头…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="877"/>
+        <location filename="../../ui/pages/station.py" line="888"/>
         <source>Camera source</source>
         <translation>摄像头来源</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="880"/>
-        <location filename="../../ui/pages/station.py" line="892"/>
+        <location filename="../../ui/pages/station.py" line="891"/>
+        <location filename="../../ui/pages/station.py" line="903"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="881"/>
-        <location filename="../../ui/pages/station.py" line="893"/>
+        <location filename="../../ui/pages/station.py" line="892"/>
+        <location filename="../../ui/pages/station.py" line="904"/>
         <source>Video file</source>
         <translation>视频文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="882"/>
+        <location filename="../../ui/pages/station.py" line="893"/>
         <source>Stream URL (RTSP/HTTP)</source>
         <translation>视频流地址（RTSP/HTTP）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="890"/>
+        <location filename="../../ui/pages/station.py" line="901"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="891"/>
+        <location filename="../../ui/pages/station.py" line="902"/>
         <source>Camera {index}</source>
         <translation>摄像头 {index}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="894"/>
+        <location filename="../../ui/pages/station.py" line="905"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="899"/>
+        <location filename="../../ui/pages/station.py" line="910"/>
         <source>Stream URL</source>
         <translation>视频流地址</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="917"/>
+        <location filename="../../ui/pages/station.py" line="928"/>
         <source>Open video file</source>
         <translation>打开视频文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="917"/>
+        <location filename="../../ui/pages/station.py" line="928"/>
         <source>Videos (*.mp4 *.avi *.mkv *.mov)</source>
         <translation>视频文件 (*.mp4 *.avi *.mkv *.mov)</translation>
+    </message>
+</context>
+<context>
+    <name>TracePage</name>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="56"/>
+        <source>Gate (in)</source>
+        <translation>卡口（入）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="57"/>
+        <location filename="../../ui/pages/trace.py" line="378"/>
+        <source>Enterprise</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="58"/>
+        <source>Isolation point</source>
+        <translation>隔离点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="59"/>
+        <source>Gate (out)</source>
+        <translation>卡口（出）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="62"/>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="63"/>
+        <source>Next</source>
+        <translation>下一站</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="64"/>
+        <source>Pending</source>
+        <translation>待到达</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="65"/>
+        <source>Missed</source>
+        <translation>未经过</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="67"/>
+        <source>any gate</source>
+        <translation>任一卡口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="68"/>
+        <source>the isolation point</source>
+        <translation>隔离点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="314"/>
+        <source>Vehicle trace</source>
+        <translation>车辆追溯</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="351"/>
+        <source>Plate, pass serial, or driver&apos;s name, phone or ID number</source>
+        <translation>车牌、通行证编号，或驾驶员姓名、手机号、身份证号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="357"/>
+        <source>Search</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="371"/>
+        <source>Plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="372"/>
+        <source>Pass serial</source>
+        <translation>通行证编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="374"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="379"/>
+        <source>Valid until</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="380"/>
+        <source>Driver</source>
+        <translation>驾驶员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="395"/>
+        <source>Scans</source>
+        <translation>扫码记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="399"/>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="400"/>
+        <source>Checkpoint</source>
+        <translation>检查点</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="402"/>
+        <source>Verdict</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="406"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="407"/>
+        <source>Operator</source>
+        <translation>扫码员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="452"/>
+        <source>Not found: no pass matches “{query}”. Check the plate, the serial or the driver&apos;s full name, phone or ID number.</source>
+        <translation>未找到：没有与“{query}”匹配的通行证。请核对车牌、通行证编号，或驾驶员的完整姓名、手机号、身份证号。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="459"/>
+        <source>{count} passes found, newest first.</source>
+        <translation>找到 {count} 张通行证，最新的在前。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="502"/>
+        <source>{plate}  ·  {status}  ·  {enterprise}  ·  driver {driver}  ·  {serial}</source>
+        <translation>{plate}  ·  {status}  ·  {enterprise}  ·  驾驶员 {driver}  ·  {serial}</translation>
     </message>
 </context>
 <context>
