@@ -54,23 +54,37 @@ _SLICE_MS = 50  # how long the worker sleeps between checks for an interruption
 
 
 def frame_to_image(frame: Any, width: int = PREVIEW_WIDTH) -> QImage:
-    """A BGR or grey frame as a QImage at most ``width`` pixels wide, owning its memory."""
+    """A BGR or grey frame as an RGB32 QImage at most ``width`` pixels wide, owning its memory.
+
+    RGB32 is what a QPixmap holds, so the GUI thread's ``QPixmap.fromImage`` has nothing to
+    convert. In memory it is B, G, R, 0xff per pixel (little-endian, as every lane PC is), so
+    OpenCV converts the frame straight into the image's own buffer: no copy of a buffer
+    numpy owns, and none of Qt's conversion threads to wake.
+    """
     import cv2  # noqa: PLC0415 - OpenCV is loaded with the worker, not with the UI
 
     height, full_width = frame.shape[:2]
     if full_width > width:
         scaled_height = max(1, round(height * width / full_width))
         frame = cv2.resize(frame, (width, scaled_height), interpolation=cv2.INTER_AREA)
-    if frame.ndim == 2:  # noqa: PLR2004 - grey: H×W
-        data = np.ascontiguousarray(frame)
-        fmt = QImage.Format.Format_Grayscale8
-    else:
-        code = cv2.COLOR_BGRA2RGB if frame.shape[2] == 4 else cv2.COLOR_BGR2RGB  # noqa: PLR2004
-        data = np.ascontiguousarray(cv2.cvtColor(frame, code))
-        fmt = QImage.Format.Format_RGB888
-    h, w = data.shape[:2]
-    # The QImage wraps numpy's buffer: copy it before the array goes away.
-    return QImage(data.data, w, h, int(data.strides[0]), fmt).copy()
+    if frame.ndim == 3 and frame.shape[2] != 3:  # noqa: PLR2004 - H×W×1 grey or BGRA
+        frame = frame[:, :, 0] if frame.shape[2] == 1 else frame[:, :, :3]
+    frame = np.ascontiguousarray(frame)
+    h, w = frame.shape[:2]
+    image = QImage(w, h, QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(image.bits(), dtype=np.uint8).reshape(h, w, 4)
+    code = cv2.COLOR_GRAY2BGRA if frame.ndim == 2 else cv2.COLOR_BGR2BGRA  # noqa: PLR2004
+    cv2.cvtColor(frame, code, dst=pixels)
+    return image
+
+
+def _next_due(now: float, due: float, interval: float) -> float:
+    """The deadline after ``due``, met at ``now``: one ``interval`` later, so the rate holds
+    whatever the frame timing ("``interval`` since the last" would, with frames 33.3 ms
+    apart, let only every 4th frame past a 100 ms mark: 7.5 decodes a second, not 10), but
+    at least half an interval after ``now``, so a stalled loop does not catch up in a burst.
+    """
+    return max(due + interval, now + interval / 2)
 
 
 class CameraWorker(QThread):
@@ -138,7 +152,7 @@ class CameraWorker(QThread):
         if not self._open(source):
             return
         empty = good = 0
-        last_preview = last_decode = 0.0
+        next_preview = next_decode = 0.0
         while not self.isInterruptionRequested():
             started = time.monotonic()
             frame = source.read()
@@ -162,16 +176,16 @@ class CameraWorker(QThread):
                 self.failed = False
                 self.camera_recovered.emit()
             now = time.monotonic()
-            if now - last_decode >= DECODE_INTERVAL_S:
-                # Decoding blocks this loop, so frames that arrive meanwhile are never
-                # decoded: the next decode is always of the latest frame read. A text goes
-                # out before this frame's preview, so the verdict does not queue behind it.
-                last_decode = now
+            if now >= next_decode:
+                # The frame just read is decoded at once, before anything else is done with
+                # it, and a text goes out before this frame's preview, so the verdict does
+                # not queue behind it.
+                next_decode = _next_due(now, next_decode, DECODE_INTERVAL_S)
                 for text in decoder.decode(frame):
                     if debouncer.offer(text, time.monotonic()):
                         self.decoded.emit(text)
-            if now - last_preview >= 1.0 / PREVIEW_FPS:
-                last_preview = now
+            if now >= next_preview:
+                next_preview = _next_due(now, next_preview, 1.0 / PREVIEW_FPS)
                 self.frame_ready.emit(frame_to_image(frame, self.preview_width))
             self._pace(started, self._live_frame_s if source.is_live else self._frame_s)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -18,7 +19,7 @@ from core.route import ScanReason
 from core.scanning import FakeFrameSource
 from core.services import Services
 from tests.conftest import FakeClock, demo_user
-from ui.camera import CameraWorker
+from ui.camera import CameraWorker, frame_to_image
 from ui.pages.station import (
     REASONS,
     VERDICT_COLORS,
@@ -272,6 +273,27 @@ def test_camera_failure_shows_the_banner_and_typing_still_works(
     assert worker is not None
     station.close()
     assert not worker.isRunning()
+
+
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [
+        (np.full((720, 1280, 3), (200, 100, 50), dtype=np.uint8), (50, 100, 200)),  # BGR
+        (np.full((720, 1280, 4), (200, 100, 50, 0), dtype=np.uint8), (50, 100, 200)),  # BGRA
+        (np.full((720, 1280), 90, dtype=np.uint8), (90, 90, 90)),  # grey
+        (np.full((720, 1280, 1), 90, dtype=np.uint8), (90, 90, 90)),  # grey, one channel
+        (np.full((120, 160, 3), (0, 0, 255), dtype=np.uint8), (255, 0, 0)),  # small: kept
+    ],
+)
+def test_preview_image_is_scaled_rgb_and_owns_its_pixels(
+    zh_app: QApplication, frame: np.ndarray, expected: tuple[int, int, int]
+) -> None:
+    image = frame_to_image(frame, 640)
+    height, width = frame.shape[:2]
+    assert (image.width(), image.height()) == ((640, 360) if width > 640 else (width, height))
+    assert image.format() is QImage.Format.Format_RGB32
+    frame[:] = 0  # the worker's next frame may reuse the buffer
+    assert QColor(image.pixel(5, 5)).getRgb()[:3] == expected
 
 
 @pytest.fixture
