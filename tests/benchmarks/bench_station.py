@@ -312,16 +312,21 @@ def _idle(app: QApplication, services: Services, seconds: float) -> None:
     gate1 = services.accounts.login("gate1", "LoopPass-demo")
     page = StationPage(services, gate1, camera_factory=lambda: source, sound=lambda _v: None)
     page.resize(1280, 800)
+    previews = [0]
     try:
         page.show()
+        assert page.worker is not None
+        page.worker.frame_ready.connect(lambda _image: previews.__setitem__(0, previews[0] + 1))
         _wait(app, 1000)  # warm-up: OpenCV, zxing-cpp, the decoder
         reads0, calls0 = source.reads, counting[0].calls if counting else 0
+        previews0 = previews[0]
         cpu0, wall0 = time.process_time(), time.perf_counter()
         _wait(app, int(seconds * 1000))
         cpu = time.process_time() - cpu0
         wall = time.perf_counter() - wall0
         reads = source.reads - reads0
         calls = (counting[0].calls if counting else 0) - calls0
+        shown = previews[0] - previews0
         page.close()
         page.deleteLater()
     finally:
@@ -329,7 +334,10 @@ def _idle(app: QApplication, services: Services, seconds: float) -> None:
     print(f"\n(b) idle preview loop: blank {WIDTH}x{HEIGHT} BGR frames paced at 30 fps")
     print(f"    wall {wall:.2f} s, process CPU {cpu:.2f} s")
     print(f"    CPU share: {100 * cpu / wall:.1f} % of one core (machine: {os.cpu_count()} CPUs)")
-    print(f"    frames read: {reads / wall:.1f} /s; decodes: {calls / wall:.1f} /s")
+    print(
+        f"    frames read: {reads / wall:.1f} /s; decodes: {calls / wall:.1f} /s; "
+        f"previews: {shown / wall:.1f} /s"
+    )
 
 
 def main() -> None:
