@@ -86,6 +86,7 @@ CLEAR_AFTER_MS = 6000
 PREVIEW_SIZE = (640, 360)
 RECENT_ROWS = 20
 RECENT_FIT_COLUMNS = 3  # time, pass, verdict: sized to contents; the reason stretches
+PASS_LABELS_KEPT = 1000
 
 # (background, text) of the verdict panel; AMBER carries dark text (white on yellow is
 # unreadable in daylight).
@@ -365,6 +366,7 @@ class StationPage(QWidget):
         self.override_form: FormDialog | None = None
         self.camera_form: FormDialog | None = None
         self._decoder: Any = None
+        self._pass_labels: dict[str, str] = {}  # serial → "plate  SERIAL8" of the recent list
         self.worker: CameraWorker | None = None
         self.current_verdict: Verdict | None = None
         self.last_result: ScanResult | None = None
@@ -845,9 +847,18 @@ class StationPage(QWidget):
     def _pass_label(self, event: ScanEvent) -> str:
         if not event.serial:
             return "—"
+        label = self._pass_labels.get(event.serial)
+        if label is not None:
+            return label
         issued = self.services.store.passes.get(event.serial)
         short = event.serial[:8].upper()
-        return f"{issued.plate}  {short}" if issued else short
+        if issued is None:
+            return short
+        # A pass's plate is signed into it and never changes: look each serial up once.
+        if len(self._pass_labels) >= PASS_LABELS_KEPT:
+            self._pass_labels.clear()
+        label = self._pass_labels[event.serial] = f"{issued.plate}  {short}"
+        return label
 
     # -- the camera -------------------------------------------------------------------
 
