@@ -22,7 +22,7 @@ from core.ports import AuditQuery
 from core.services import Services
 from tests.conftest import NOW, demo_user
 from ui.main_window import MainWindow, screens_for
-from ui.pages.audit import AuditPage
+from ui.pages.audit import AuditPage, running_checks
 
 VERIFY_TIMEOUT_MS = 60_000  # a generous ceiling on a loaded machine, not a timing assertion
 
@@ -176,6 +176,32 @@ def test_without_the_log_key_the_result_says_signatures_were_not_checked(
         f"审计链完整：{report.entries} 条，尚无签名。",
         "本机没有日志密钥，签名未核验。",
     ]
+
+
+def test_a_page_closed_while_verifying_leaves_the_check_to_finish(
+    qtbot: QtBot, zh_app: QApplication, demo: Services
+) -> None:
+    page = AuditPage(demo, demo_user(demo, "supervisor"))
+    page.verify()
+    check = page.check
+    assert check is not None and check in running_checks().running
+    page.close()
+    page.deleteLater()  # signed out mid-check: the thread must not die with its page
+    qtbot.waitUntil(lambda: check not in running_checks().running, timeout=VERIFY_TIMEOUT_MS)
+
+
+def test_quitting_stops_a_running_check(
+    qtbot: QtBot, zh_app: QApplication, demo: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(core.audit, "PROGRESS_EVERY", 1)  # asks whether to stop at every entry
+    page = _page(qtbot, demo)
+    page.verify()
+    check = page.check
+    assert check is not None
+    running_checks().stop_all()  # what the application's aboutToQuit runs
+    assert check.isFinished()
+    qtbot.waitUntil(lambda: page.check is None)
+    assert page.verify_button.isEnabled()
 
 
 def test_export_writes_the_csv_and_shows_the_head_hash(

@@ -381,16 +381,46 @@ class ChainCheck(QThread):
         self.progressed.emit(count)
 
 
-# Checks still running, kept alive here (not by their page, which may be closed first) until
-# they finish; stopped when the application quits.
-_RUNNING: set[ChainCheck] = set()
+class _RunningChecks(QObject):
+    """Checks still running, kept alive here (not by their page, which may be closed first)
+    until they finish; stopped when the application quits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running: set[ChainCheck] = set()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop_all)
+
+    def add(self, check: ChainCheck) -> None:
+        self.running.add(check)
+        check.finished.connect(self._finished)  # queued: this object lives on the GUI thread
+
+    @Slot()
+    def _finished(self) -> None:
+        check = self.sender()
+        if isinstance(check, ChainCheck):
+            check.wait()  # ``finished`` comes just before the thread really ends
+            self.running.discard(check)
+            check.deleteLater()
+
+    @Slot()
+    def stop_all(self) -> None:
+        """Ask every running check to stop, and wait for it."""
+        for check in list(self.running):
+            check.requestInterruption()
+            check.wait()
 
 
-def stop_running_checks() -> None:
-    """Ask every running verification to stop, and wait for it (the application quits)."""
-    for check in list(_RUNNING):
-        check.requestInterruption()
-        check.wait()
+_running: _RunningChecks | None = None
+
+
+def running_checks() -> _RunningChecks:
+    """The registry of running checks (made on first use, on the GUI thread)."""
+    global _running  # noqa: PLW0603 - one registry per process, made once a QApplication runs
+    if _running is None:
+        _running = _RunningChecks()
+    return _running
 
 
 class AuditPage(ListPage):
@@ -632,11 +662,7 @@ class AuditPage(ListPage):
         check.failed.connect(self._failed)
         check.finished.connect(self._check_finished)
         self.check = check
-        _RUNNING.add(check)
-        app = QCoreApplication.instance()
-        if app is not None and not app.property("auditChecksStopOnQuit"):
-            app.aboutToQuit.connect(stop_running_checks)
-            app.setProperty("auditChecksStopOnQuit", True)
+        running_checks().add(check)
         self.verify_button.setEnabled(False)
         self.result.setVisible(False)
         self.show_bad_button.setVisible(False)
@@ -670,13 +696,8 @@ class AuditPage(ListPage):
 
     @Slot()
     def _check_finished(self) -> None:
-        check = self.check
-        self.check = None
+        self.check = None  # the registry waits for the thread and deletes it
         self.verify_button.setEnabled(True)
-        if check is not None:
-            check.wait()
-            _RUNNING.discard(check)
-            check.deleteLater()
 
     def _show_result(self, report: ChainReport) -> None:
         """The green or red panel for ``report``."""
