@@ -54,14 +54,41 @@ class RawEntry(NamedTuple):
     hash: str
 
 
-def raw_hash(prev_hash: str, row: RawEntry) -> str:
-    """The hash that links the stored ``row`` after ``prev_hash``."""
-    body = json.dumps(
+# ``json.dumps(..., ensure_ascii=False)`` encodes every string with this function (the C
+# encoder's fast path calls it too); calling it directly skips building an encoder per row.
+_encode_string: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def reference_body(row: RawEntry) -> bytes:
+    """The canonical encoding of ``row``'s hashed fields, by definition: compact JSON of
+    ``[seq, at, actor, action, entity, entity_id, details]``, UTF-8, non-ASCII unescaped."""
+    return json.dumps(
         [row.seq, row.at, row.actor, row.action, row.entity, row.entity_id, row.details],
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8")
-    return hashlib.sha256(DOMAIN_TAG + bytes.fromhex(prev_hash) + body).hexdigest()
+
+
+def canonical_body(row: RawEntry) -> bytes:
+    """``reference_body(row)``, byte for byte, about four times faster for the usual row:
+    integers written as ``int`` writes them, each string by JSON's own string encoder. Any
+    other value (NULL, a float in a tampered row) takes the reference path."""
+    seq, at, actor, action, entity, entity_id, details = row[:7]
+    if type(seq) is int and type(at) is int:
+        encode = _encode_string
+        try:
+            return (
+                f"[{seq},{at},{encode(actor)},{encode(action)},{encode(entity)},"
+                f"{encode(entity_id)},{encode(details)}]"
+            ).encode()
+        except TypeError:  # not a string: let json.dumps say how it writes it
+            pass
+    return reference_body(row)
+
+
+def raw_hash(prev_hash: str, row: RawEntry) -> str:
+    """The hash that links the stored ``row`` after ``prev_hash``."""
+    return hashlib.sha256(DOMAIN_TAG + bytes.fromhex(prev_hash) + canonical_body(row)).hexdigest()
 
 
 def as_raw(entry: AuditEntry) -> RawEntry:
@@ -196,6 +223,56 @@ class _Walk:
             heads_checked=self.heads_checked,
         )
 
+    def run(self, rows: Iterable[RawEntry], progress: Progress | None) -> ChainReport | None:
+        """Check every row; a report at the first one that breaks the chain.
+
+        The loop checks the usual row inline — next seq, linked to the previous hash, hash
+        recomputed as ``raw_hash`` does, no signed head at it — with everything in local
+        variables (a million rows: the per-row overhead is most of the time). Any other row
+        goes to ``step``, which decides what is wrong, so reports are exactly ``step``'s."""
+        heads, every = self.heads, PROGRESS_EVERY
+        sha256, unhex, encode, tag = hashlib.sha256, bytes.fromhex, _encode_string, DOMAIN_TAG
+        count, expected, prev_hash = self.count, self.expected_seq, self.prev_hash
+        prev_link = self.prev_link
+        for row in rows:
+            seq, at, actor, action, entity, entity_id, details, link, digest = row
+            try:
+                usual = (
+                    seq == expected
+                    and link == prev_hash
+                    and type(seq) is int
+                    and type(at) is int
+                    and seq not in heads
+                    and sha256(
+                        tag
+                        + unhex(link)
+                        + (
+                            f"[{seq},{at},{encode(actor)},{encode(action)},{encode(entity)},"
+                            f"{encode(entity_id)},{encode(details)}]"
+                        ).encode()
+                    ).hexdigest()
+                    == digest
+                )
+            except (TypeError, ValueError):  # not strings, or not hex: ``step`` finds out
+                usual = False
+            if usual:
+                count += 1
+                expected += 1
+                prev_link, prev_hash = link, digest
+            else:
+                self.count, self.expected_seq = count, expected
+                self.prev_hash, self.prev_link = prev_hash, prev_link
+                broken = self.step(row)
+                if broken is not None:
+                    return broken
+                count, expected = self.count, self.expected_seq
+                prev_hash, prev_link = self.prev_hash, self.prev_link
+            if progress is not None and count % every == 0:
+                progress(count)
+        self.count, self.expected_seq = count, expected
+        self.prev_hash, self.prev_link = prev_hash, prev_link
+        return None
+
     def step(self, row: RawEntry) -> ChainReport | None:
         """Check one row; a report if it breaks the chain."""
         self.count += 1
@@ -269,12 +346,9 @@ def verify_log(
     if isinstance(merged, ChainReport):
         return merged
     walk = _Walk(merged, heads_checked=public_key is not None)
-    for row in rows:
-        broken = walk.step(row)
-        if broken is not None:
-            return broken
-        if progress is not None and walk.count % PROGRESS_EVERY == 0:
-            progress(walk.count)
+    broken = walk.run(rows, progress)
+    if broken is not None:
+        return broken
     last_seq = walk.expected_seq - 1
     beyond = [seq for seq in merged if seq > last_seq]
     if beyond:
