@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -468,8 +469,23 @@ class AuditPage(ListPage):
         self.export_note.setObjectName("auditExportNote")
         self.export_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.actions.insertWidget(0, self.export_note)
-        self.add_row_action(self.tr("Details…"), self.show_entry)
+        self.details_button = self.add_row_action(self.tr("Details…"), self.show_entry)
         self.export_button = self.add_action(self.tr("Export…"), self.export, "Ctrl+E")
+        # Tab goes through the filters in reading order, then the check, then the list.
+        order: list[QWidget] = [
+            self.search,
+            self.action_filter,
+            self.actor_filter,
+            self.since_filter,
+            self.until_filter,
+            self.verify_button,
+            self.show_bad_button,
+            self.table,
+            self.details_button,
+            self.export_button,
+        ]
+        for first, second in pairwise(order):
+            QWidget.setTabOrder(first, second)
         self.load(descending=True)
 
     # -- filters -----------------------------------------------------------------------------
