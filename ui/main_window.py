@@ -26,8 +26,10 @@ from core.permissions import Action, allowed
 from core.services import Services
 from ui.i18n import LANGUAGES, save_language, saved_language, settings
 from ui.messages import error_message, name_of
+from ui.pages.anomalies import AnomaliesPage
 from ui.pages.applications import ApplicationsPage
 from ui.pages.backup import BackupDialog, BackupRunner
+from ui.pages.dashboard import DashboardPage
 from ui.pages.fleet import DriversPage, VehiclesPage
 from ui.pages.outbox import KeysPage, OutboxPage
 from ui.pages.passes import PassesPage
@@ -35,6 +37,7 @@ from ui.pages.registry import CheckpointsPage, EnterprisesPage, RiskRegionsPage
 from ui.pages.review import ReviewQueuePage
 from ui.pages.settings import SettingsDialog
 from ui.pages.station import StationPage, station_camera_factory
+from ui.pages.trace import TracePage
 from ui.pages.users import UsersPage
 
 PageFactory = Callable[[Services, User, QWidget | None], QWidget]
@@ -56,6 +59,9 @@ LIVE_STATION: PageFactory = _live_station
 
 # (permission needed, page class) in navigation order.
 SCREENS: tuple[tuple[Action, PageFactory], ...] = (
+    (Action.VIEW_DASHBOARD, DashboardPage),  # first: a supervisor starts on the dashboard
+    (Action.VIEW_DASHBOARD, TracePage),
+    (Action.VIEW_DASHBOARD, AnomaliesPage),
     (Action.FILE_APPLICATION, ApplicationsPage),
     (Action.REVIEW_APPLICATION, ReviewQueuePage),
     (Action.FILE_APPLICATION, PassesPage),
@@ -109,6 +115,12 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             self.navigation.addItem(getattr(page, "title", ""))
         self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+        for page in self.pages:
+            # A page may ask for another screen (the dashboard for the anomaly list, the
+            # anomaly list for a vehicle's trace): it names it by ``screen_id``.
+            request = getattr(page, "navigate_requested", None)
+            if request is not None:
+                request.connect(self.open_screen)
         if self.pages:
             self.navigation.setCurrentRow(0)
 
@@ -175,6 +187,19 @@ class MainWindow(QMainWindow):
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(who)
         self.statusBar().addPermanentWidget(where)
+
+    @Slot(str, object)
+    def open_screen(self, screen_id: str, argument: object = None) -> bool:
+        """Switch to the page whose ``screen_id`` is ``screen_id`` and hand it ``argument``
+        (its ``open_with``); False if this user has no such screen."""
+        for row, page in enumerate(self.pages):
+            if getattr(page, "screen_id", None) == screen_id:
+                open_with = getattr(page, "open_with", None)
+                if open_with is not None:
+                    open_with(argument)
+                self.navigation.setCurrentRow(row)
+                return True
+        return False
 
     @Slot()
     def open_settings(self) -> None:

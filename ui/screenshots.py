@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from core.demo import DEMO_PASSWORD, populate
@@ -30,18 +30,36 @@ from ui.app import create_application
 from ui.form_dialog import FormDialog
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
+from ui.pages.anomalies import AnomaliesPage
 from ui.pages.applications import ApplicationsPage
+from ui.pages.dashboard import DashboardPage
 from ui.pages.fleet import DriversPage, VehiclesPage
 from ui.pages.passes import PassDialog
 from ui.pages.settings import SettingsDialog
 from ui.pages.station import StationPage
+from ui.pages.trace import TracePage
 
 # Screenshots need no production-strength hashing: the database is thrown away.
 QUICK = ScryptParams(log_n=10)
 
 
+def _settle(widget: QWidget) -> None:
+    """Wait (at most a few seconds) until every dashboard shown has its first figures: they
+    are computed on a worker thread."""
+    for page in widget.findChildren(DashboardPage) + (
+        [widget] if isinstance(widget, DashboardPage) else []
+    ):
+        if page.isVisible() and page.dashboard is None:
+            loop = QEventLoop()
+            page.updated.connect(loop.quit)
+            QTimer.singleShot(5000, loop.quit)
+            loop.exec()
+
+
 def _save(widget: QWidget, path: Path, close: bool = True) -> None:
     widget.show()
+    QApplication.processEvents()
+    _settle(widget)
     QApplication.processEvents()
     widget.grab().save(str(path))
     if close:
@@ -100,6 +118,46 @@ def _station_verdicts(
     station.close()
 
 
+def _supervision(folder: Path, shot: Callable[[str], Path]) -> None:
+    """The supervisor's screens on a demo database with two days of traffic (as ``main.py
+    demo`` makes it): the dashboard, a trace with a missed point, the anomaly list and its
+    acknowledgement dialog with the error of an empty note."""
+    store = open_store(folder / "history.db")
+    services = Services.build(store, params=QUICK, keys=KeyFolder(folder / "history-keys"))
+    populate(store, datetime.now(UTC), params=QUICK, keys=services.passes.keys, history=True)
+    supervisor = services.accounts.login("supervisor", DEMO_PASSWORD)
+    dashboard = DashboardPage(services, supervisor)
+    dashboard.resize(1000, 680)
+    _save(dashboard, shot("dashboard"))
+    trace = TracePage(services, supervisor)
+    trace.resize(1000, 680)
+    for plate, name in (("浙F71312", "trace-missed"), ("沪DL643B", "trace-wrong-point")):
+        trace.open_with(plate)
+        _save(trace, shot(name), close=False)
+    trace.open_with("京A00000")
+    _save(trace, shot("trace-not-found"))
+    anomalies = AnomaliesPage(services, supervisor)
+    anomalies.resize(1180, 680)
+    _save(anomalies, shot("anomalies"), close=False)
+
+    def capture() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, FormDialog):
+            QTimer.singleShot(20, capture)
+            return
+        dialog.buttons.accepted.emit()  # an empty note: the error shows under the field
+        QApplication.processEvents()
+        dialog.grab().save(str(shot("anomaly-acknowledge-error")))
+        print(shot("anomaly-acknowledge-error"))
+        dialog.reject()
+
+    anomalies.table.selectRow(0)
+    QTimer.singleShot(0, capture)
+    anomalies.acknowledge_selected()
+    anomalies.close()
+    store.close()
+
+
 def render_all(out: Path, language: str) -> None:
     """Write every screen as ``out/<language>-<screen>.png``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -140,6 +198,7 @@ def render_all(out: Path, language: str) -> None:
             pass_pdf(services.passes.sheet(supervisor, serial), "A6")
         )
         store.close()
+        _supervision(Path(folder), shot)
 
 
 def main() -> None:
