@@ -78,6 +78,36 @@ def test_the_log_shows_newest_first_in_chinese(
     qtmodeltester.check(page.model)
 
 
+def test_tab_goes_through_the_filters_then_the_check_then_the_list(
+    qtbot: QtBot, zh_app: QApplication, demo: Services
+) -> None:
+    page = _page(qtbot, demo)
+    page.show()
+    qtbot.waitExposed(page)
+    page.activateWindow()
+    expected = [
+        page.search,
+        page.action_filter,
+        page.actor_filter,
+        page.since_filter,
+        page.until_filter,
+        page.verify_button,
+        page.table,  # the "show entry" button is hidden until a check fails
+    ]
+    page.search.setFocus()
+    reached: list[object] = []
+    for _ in range(3 * len(expected)):  # Tab also steps through a date's year, month, day
+        focused = page.focusWidget()
+        while focused is not None and focused not in expected:
+            focused = focused.parentWidget()  # a date edit's inner line edit
+        if not reached or reached[-1] is not focused:
+            reached.append(focused)
+        if len(reached) == len(expected):
+            break
+        qtbot.keyClick(page.focusWidget(), Qt.Key.Key_Tab)
+    assert reached == expected
+
+
 def test_filters_narrow_the_table(qtbot: QtBot, zh_app: QApplication, demo: Services) -> None:
     page = _page(qtbot, demo)
     everything = page.model.total
