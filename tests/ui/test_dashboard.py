@@ -24,6 +24,7 @@ from core.supervision import LOCAL_TZ, AnomalyKind
 from db.store import open_store
 from tests.conftest import FAST_HASH, NOW, FakeClock, demo_user
 from ui.main_window import MainWindow
+from ui.pages import dashboard as dashboard_module
 from ui.pages.anomalies import AnomaliesPage
 from ui.pages.dashboard import DashboardPage, duration_parts
 
@@ -163,6 +164,31 @@ def test_computed_off_the_gui_thread_while_the_window_stays_responsive(
     finally:
         release.set()
     qtbot.waitUntil(lambda: page.dashboard is not None)
+
+
+def test_hiding_during_a_long_computation_does_not_wait_for_it(
+    qtbot: QtBot, traffic: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    entered: list[int] = []
+    original = SupervisionService.dashboard
+
+    def stuck_dashboard(self: SupervisionService, actor: User) -> Any:
+        entered.append(1)
+        release.wait(30)
+        return original(self, actor)
+
+    monkeypatch.setattr(SupervisionService, "dashboard", stuck_dashboard)
+    monkeypatch.setattr(dashboard_module, "STOP_WAIT_MS", 10)
+    page = _page(qtbot, traffic)
+    qtbot.waitUntil(lambda: bool(entered))
+    worker = page.worker
+    page.hide()  # the query is still running: the page lets go of it
+    assert page.worker is None
+    assert worker in dashboard_module._FINISHING
+    page.deleteLater()
+    release.set()
+    qtbot.waitUntil(lambda: not dashboard_module._FINISHING)
 
 
 def test_nothing_is_computed_again_while_nothing_changes(

@@ -137,11 +137,12 @@ class DashboardWorker(QThread):
         """Look for changes (and compute if any); thread-safe, returns at once."""
         self._requests.put(force)
 
-    def stop(self) -> None:
-        """Finish the current computation, close the connection and end the thread."""
+    def stop(self) -> bool:
+        """Finish the current computation, close the connection and end the thread; False if
+        it is still computing after ``STOP_WAIT_MS`` (it ends on its own afterwards)."""
         self.requestInterruption()
         self._requests.put(None)
-        self.wait(STOP_WAIT_MS)
+        return self.wait(STOP_WAIT_MS)
 
     def _next(self) -> bool | None:
         """The next request with every waiting one merged in; None: stop."""
@@ -182,6 +183,25 @@ class DashboardWorker(QThread):
                     self.failed.emit(error)
         finally:
             store.close()
+
+
+# Workers still finishing a long query when their page stopped them: kept here, not by the
+# page (which may be deleted meanwhile), until they end; waited for when the application quits.
+_FINISHING: set[DashboardWorker] = set()
+
+
+def _outlive_page(worker: DashboardWorker) -> None:
+    worker.setParent(None)
+    _FINISHING.add(worker)
+
+    def finished() -> None:
+        _FINISHING.discard(worker)
+        worker.deleteLater()
+
+    worker.finished.connect(finished)
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(worker.wait)
 
 
 class Tile(QFrame):
@@ -391,8 +411,10 @@ class DashboardPage(QWidget):
         self.timer.stop()
         if self.worker is not None:
             worker, self.worker = self.worker, None
-            worker.stop()
-            worker.deleteLater()
+            if worker.stop():
+                worker.deleteLater()
+            else:
+                _outlive_page(worker)
 
     @Slot()
     def poll(self, force: bool = False) -> None:
