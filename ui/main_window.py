@@ -28,6 +28,7 @@ from ui.i18n import LANGUAGES, save_language, saved_language, settings
 from ui.messages import error_message, name_of
 from ui.pages.anomalies import AnomaliesPage
 from ui.pages.applications import ApplicationsPage
+from ui.pages.audit import AuditPage
 from ui.pages.backup import BackupDialog, BackupRunner
 from ui.pages.dashboard import DashboardPage
 from ui.pages.fleet import DriversPage, VehiclesPage
@@ -46,6 +47,9 @@ log = logging.getLogger("looppass.ui")
 # then every quarter of an hour; a backup is made when the newest is older than the setting.
 FIRST_BACKUP_CHECK_MS = 60_000
 BACKUP_CHECK_MS = 15 * 60_000
+# The audit head is signed when due (audit.head_every entries, or ten quiet minutes): this
+# often asks, and once more on closing.
+AUDIT_SEAL_MS = 60_000
 # While writes are refused (disk full), ask this often whether space is back.
 STORAGE_RECHECK_MS = 5_000
 
@@ -79,6 +83,7 @@ SCREENS: tuple[tuple[Action, PageFactory], ...] = (
     (Action.REVIEW_APPLICATION, OutboxPage),
     (Action.REVOKE_PASS, OutboxPage),
     (Action.MANAGE_SETTINGS, KeysPage),
+    (Action.VIEW_AUDIT, AuditPage),
 )
 
 
@@ -135,6 +140,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._add_backup_menu()
         self._schedule_backups()
+        self._schedule_audit_seal()
         self._build_status_bar(db_path)
         self.resize(1180, 720)
         geometry = settings().value("main_window/geometry")
@@ -366,7 +372,26 @@ class MainWindow(QMainWindow):
             self.tr("Backup failed: {reason}").format(reason=error_message(error)), 60_000
         )
 
+    # -- signed audit heads --------------------------------------------------------------
+
+    def _schedule_audit_seal(self) -> None:
+        self.seal_timer = QTimer(self)
+        self.seal_timer.setInterval(AUDIT_SEAL_MS)
+        self.seal_timer.timeout.connect(self.seal_audit_head)
+        self.seal_timer.start()
+
+    @Slot()
+    def seal_audit_head(self) -> None:
+        """Sign the audit chain's head if due. A failure (no key folder, a full disk) is
+        logged and tried again at the next tick: never a message in the user's way."""
+        try:
+            self.services.audit.seal_if_due()
+        except Exception:  # a timer slot must not raise: the log has the traceback
+            log.warning("could not sign the audit head", exc_info=True)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.seal_timer.stop()
+        self.seal_audit_head()
         self.backup_timer.stop()
         self.storage_timer.stop()
         self.services.backup.unwatch_storage(self._on_storage_fault)

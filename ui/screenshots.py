@@ -32,6 +32,7 @@ from ui.login import LoginDialog
 from ui.main_window import MainWindow
 from ui.pages.anomalies import AnomaliesPage
 from ui.pages.applications import ApplicationsPage
+from ui.pages.audit import AuditPage
 from ui.pages.dashboard import DashboardPage
 from ui.pages.fleet import DriversPage, VehiclesPage
 from ui.pages.passes import PassDialog
@@ -158,6 +159,19 @@ def _supervision(folder: Path, shot: Callable[[str], Path]) -> None:
     store.close()
 
 
+def _audit_verified(services: Services, supervisor: User, shot: Callable[[str], Path]) -> None:
+    """The audit log after 验证审计链 on a signed chain (the check runs on a worker thread)."""
+    services.audit.seal()
+    page = AuditPage(services, supervisor)
+    page.resize(1000, 680)
+    loop = QEventLoop()
+    page.chain_checked.connect(lambda _report: loop.quit())
+    page.verify()
+    if page.check is not None:
+        loop.exec()
+    _save(page, shot("audit-verified"))
+
+
 def render_all(out: Path, language: str) -> None:
     """Write every screen as ``out/<language>-<screen>.png``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -192,6 +206,7 @@ def render_all(out: Path, language: str) -> None:
         dialog = PassDialog(services, supervisor, serial)
         _save(dialog, shot("pass-dialog"))
         _station_verdicts(services, supervisor, serial, shot)
+        _audit_verified(services, supervisor, shot)
         admin = services.accounts.login("admin", DEMO_PASSWORD)
         _save(SettingsDialog(services, admin), shot("settings"))
         (out / f"{language}-pass-A6.pdf").write_bytes(
