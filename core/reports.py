@@ -973,6 +973,8 @@ _RULE_THIN: Final = 2
 _RULE_THICK: Final = 5
 _SECTION_GAP: Final = _px(6)
 _MIN_TEXT_COLUMN: Final = _px(14)
+_WIDE_TEXT: Final = _px(45)  # a name column narrower than this wraps most names
+_FLEXIBLE: Final = frozenset({"name", "enterprise"})  # the columns that wrap
 
 
 @dataclass(frozen=True)
@@ -1182,39 +1184,46 @@ class _RowLayout:
     bold: bool
 
 
+def _two_line_width(font: ImageFont.FreeTypeFont, text: str) -> float:
+    """The width ``text`` needs when broken into two lines at the best place."""
+    tokens = _tokens(text)
+    return min(
+        max(_width(font, "".join(tokens[:cut]).rstrip()), _width(font, "".join(tokens[cut:])))
+        for cut in range(1, len(tokens) + 1)
+    )
+
+
 def _column_widths(
     table: Table, shown: Sequence[Sequence[str]], fonts: _Fonts, width: int
 ) -> list[int]:
-    """Every column as wide as its widest value (and its header's widest word); what is left
-    goes to the text columns, which wrap when the page is too narrow for them."""
+    """Column widths filling ``width``. Every column gets its widest value and its header on
+    one line if the page allows; otherwise the name columns give way first (down to
+    ``_WIDE_TEXT``, wrapping), then the other headers take two lines, then the names shrink
+    to what is left (never below ``_MIN_TEXT_COLUMN``)."""
     body = fonts.regular.at(_SIZES["body"])
     bold = fonts.bold.at(_SIZES["body"])
     head = fonts.bold.at(_SIZES["header"])
-    pad = 2 * _CELL_PAD_X
-    natural: list[int] = []
-    floor: list[int] = []
-    for index, column in enumerate(table.columns):
-        values = [max(_width(body, row[index]), _width(bold, row[index])) for row in shown]
-        header_word = max(_width(head, token.strip()) for token in _tokens(column.header))
-        header_full = _width(head, column.header)
-        widest_value = max(values, default=0.0)
-        natural.append(int(max(widest_value, header_full)) + pad + 1)
-        if column.numeric or column.kind is ColumnKind.DATE or column.key == "code":
-            floor.append(int(max(widest_value, header_word)) + pad + 1)
-        else:
-            floor.append(min(natural[-1], _MIN_TEXT_COLUMN))
+    pad = 2 * _CELL_PAD_X + 2  # +2: the advances are summed, not kerned
+    count = range(len(table.columns))
+    values = [
+        max((max(_width(body, row[i]), _width(bold, row[i])) for row in shown), default=0.0)
+        for i in count
+    ]
+    one_line = [_width(head, column.header) for column in table.columns]
+    two_lines = [_two_line_width(head, column.header) for column in table.columns]
+    natural = [int(max(values[i], one_line[i])) + pad for i in count]
     if sum(natural) <= width:
         spare = width - sum(natural)
         return [n + spare * n // sum(natural) for n in natural]
-    # Too wide: fixed columns keep their floor, the text columns share what is left.
-    flexible = [i for i, c in enumerate(table.columns) if floor[i] < natural[i]]
-    fixed = sum(floor[i] for i in range(len(floor)) if i not in flexible)
-    left = max(width - fixed, sum(floor[i] for i in flexible))
+    flexible = [i for i in count if table.columns[i].key in _FLEXIBLE]
     wanted = sum(natural[i] for i in flexible) or 1
-    return [
-        max(floor[i], left * natural[i] // wanted) if i in flexible else floor[i]
-        for i in range(len(floor))
-    ]
+    for headers, least in ((one_line, _WIDE_TEXT), (two_lines, _WIDE_TEXT), (two_lines, 0)):
+        fixed = {i: int(max(values[i], headers[i])) + pad for i in count if i not in flexible}
+        room = width - sum(fixed.values())
+        if room >= sum(min(natural[i], least) for i in flexible):
+            break
+    shares = {i: max(_MIN_TEXT_COLUMN, room * natural[i] // wanted) for i in flexible}
+    return [fixed[i] if i in fixed else shares[i] for i in count]
 
 
 def _layout_row(
