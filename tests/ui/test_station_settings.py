@@ -157,7 +157,13 @@ def test_overriding_from_the_dialog_records_green(
     assert last is not None
     assert (last.verdict, last.reason) == (Verdict.GREEN, "OVERRIDE:ROUTE_CHANGED_BY_ORDER")
     assert demo.store.passes.get(issued.serial).status is PassStatus.ISSUED
-    assert station.recent.item(0, 3).text() == reason_text(last.reason)
+    qtbot.waitUntil(
+        lambda: (
+            (item := station.recent.item(0, 3)) is not None
+            and item.text() == reason_text(last.reason)
+        ),
+        timeout=5000,
+    )
     assert station.sound.played[-1] is Verdict.GREEN
 
 

@@ -378,6 +378,14 @@ class StationPage(QWidget):
         self._clear_timer = QTimer(self)
         self._clear_timer.setSingleShot(True)
         self._clear_timer.timeout.connect(self.clear_verdict)
+        # The recent list is refreshed once the verdict is on screen: a zero-interval timer
+        # fires after Qt has handled its posted events, the panel's repaint among them.
+        # (``QTimer.singleShot(0, ...)`` would not do: it is a posted call itself, handled
+        # before the repaint, which Qt posts at low priority.)
+        self._recent_timer = QTimer(self)
+        self._recent_timer.setSingleShot(True)
+        self._recent_timer.setInterval(0)
+        self._recent_timer.timeout.connect(self.refresh_recent)
 
         layout = QVBoxLayout(self)
         layout.addLayout(self._header())
@@ -685,7 +693,7 @@ class StationPage(QWidget):
         return result
 
     def show_result(self, result: ScanResult) -> None:
-        """Paint the panel for ``result``, play its sound, refresh the list."""
+        """Paint the panel for ``result``, play its sound; the list follows the paint."""
         self.last_result = result
         self.current_verdict = result.verdict
         issued = self.services.store.passes.get(result.serial) if result.serial else None
@@ -711,7 +719,7 @@ class StationPage(QWidget):
         can_override = self.can_override(result)
         self.override_button.setEnabled(can_override)
         self.override_button.setVisible(can_override)
-        self.refresh_recent()
+        self._recent_timer.start()  # after the verdict is painted; see __init__
         self._restart_clear()
         self.entry.setFocus()
         try:
@@ -812,6 +820,7 @@ class StationPage(QWidget):
     def _restart_clear(self) -> None:
         self._clear_timer.start(self.clear_after_ms)
 
+    @Slot()
     def refresh_recent(self) -> None:
         """Reload the station's latest scans into the table, newest first."""
         try:
