@@ -31,6 +31,7 @@ from core.models import AuditEntry
 
 DOMAIN_TAG = b"LoopPass/audit/v1\x00"
 HEAD_TAG = b"LoopPass/audit-head/v1\x00"
+RESTORE_TAG = b"LoopPass/audit-restore/v1\x00"
 GENESIS_HASH = "0" * 64
 PROGRESS_EVERY = 20_000
 
@@ -113,22 +114,30 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
 
 @dataclass(frozen=True)
 class SignedHead:
-    """The chain head ``(seq, hash)`` signed with the log key at ``at`` (ms)."""
+    """The chain head ``(seq, hash)`` signed with the log key at ``at`` (ms).
+
+    A *restore marker* (``restore``) says the database was restored from a backup whose head
+    is ``(seq, hash)``: heads journalled before it for later entries named entries the
+    restore removed on purpose, and no longer count (``apply_restores``)."""
 
     seq: int
     hash: str
     at: int
     key_id: str
     signature: bytes
+    restore: bool = False
 
     def as_json(self) -> dict[str, object]:
-        return {
+        document: dict[str, object] = {
             "seq": self.seq,
             "hash": self.hash,
             "at": self.at,
             "key_id": self.key_id,
             "signature": self.signature.hex(),
         }
+        if self.restore:
+            document["kind"] = "restore"
+        return document
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SignedHead:
@@ -138,12 +147,14 @@ class SignedHead:
             int(data["at"]),
             str(data["key_id"]),
             bytes.fromhex(str(data["signature"])),
+            data.get("kind") == "restore",
         )
 
 
-def head_message(seq: int, head_hash: str) -> bytes:
-    """The bytes a head signature covers."""
-    return HEAD_TAG + seq.to_bytes(8, "big") + bytes.fromhex(head_hash)
+def head_message(seq: int, head_hash: str, restore: bool = False) -> bytes:
+    """The bytes a head (or restore marker) signature covers."""
+    tag = RESTORE_TAG if restore else HEAD_TAG
+    return tag + seq.to_bytes(8, "big") + bytes.fromhex(head_hash)
 
 
 def log_key_id(public_key: Ed25519PublicKey) -> str:
@@ -152,10 +163,12 @@ def log_key_id(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def sign_head(seq: int, head_hash: str, at_ms: int, key: Ed25519PrivateKey) -> SignedHead:
-    """Sign the chain head ``(seq, head_hash)``."""
-    signature = key.sign(head_message(seq, head_hash))
-    return SignedHead(seq, head_hash, at_ms, log_key_id(key.public_key()), signature)
+def sign_head(
+    seq: int, head_hash: str, at_ms: int, key: Ed25519PrivateKey, *, restore: bool = False
+) -> SignedHead:
+    """Sign the chain head ``(seq, head_hash)`` (as a restore marker with ``restore``)."""
+    signature = key.sign(head_message(seq, head_hash, restore))
+    return SignedHead(seq, head_hash, at_ms, log_key_id(key.public_key()), signature, restore)
 
 
 def head_is_authentic(head: SignedHead, public_key: Ed25519PublicKey | None) -> bool:
@@ -163,7 +176,7 @@ def head_is_authentic(head: SignedHead, public_key: Ed25519PublicKey | None) -> 
     if public_key is None or head.key_id != log_key_id(public_key):
         return False
     try:
-        public_key.verify(head.signature, head_message(head.seq, head.hash))
+        public_key.verify(head.signature, head_message(head.seq, head.hash, head.restore))
     except InvalidSignature:
         return False
     return True
@@ -369,6 +382,25 @@ def verify_log(
 def verify_chain(entries: Iterable[AuditEntry]) -> ChainReport:
     """Check sequence numbers, links and hashes of entries (no signed heads)."""
     return verify_log(as_raw(entry) for entry in entries)
+
+
+def apply_restores(
+    journal: Sequence[SignedHead], public_key: Ed25519PublicKey | None
+) -> list[SignedHead]:
+    """The journal's heads in force: an authentic restore marker at ``seq`` voids the heads
+    journalled before it for entries after ``seq`` (the restore removed those on purpose) and
+    stands as a head itself. A marker that is not authentic is ignored, so nobody without the
+    log key can excuse a truncation."""
+    heads: list[SignedHead] = []
+    for head in journal:
+        if not head.restore:
+            heads.append(head)
+        elif head_is_authentic(head, public_key):
+            heads = [kept for kept in heads if kept.seq <= head.seq]
+            heads.append(
+                SignedHead(head.seq, head.hash, head.at, head.key_id, head.signature, True)
+            )
+    return heads
 
 
 def latest_head(heads: Sequence[SignedHead]) -> SignedHead | None:

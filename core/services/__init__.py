@@ -70,7 +70,7 @@ class Services:
             scans=ScanService(store, passes, clock),
             supervision=SupervisionService(store, clock),
             reports=ReportService(store, clock),
-            backup=BackupService(store, clock),
+            backup=BackupService(store, clock, keys=keys),
             settings=SettingsService(store, clock),
         )
 

@@ -18,6 +18,7 @@ from core.audit import (
     ChainReport,
     Progress,
     SignedHead,
+    apply_restores,
     canonical_details,
     latest_head,
     sign_head,
@@ -67,7 +68,9 @@ class AuditService(Service):
 
     def heads(self) -> list[SignedHead]:
         """Every signed head known: the database's and the journal's."""
-        journal = self.keys.journal_heads() if self.keys is not None else []
+        journal: list[SignedHead] = []
+        if self.keys is not None:
+            journal = apply_restores(self.keys.journal_heads(), self.keys.log_public_key())
         return [*self.store.audit.heads(), *journal]
 
     def verify(self, actor: User, progress: Progress | None = None) -> ChainReport:
@@ -190,3 +193,12 @@ def _export_row(entry: AuditEntry) -> list[object]:
         entry.prev_hash,
         entry.hash,
     ]
+
+
+def journal_restore(keys: KeyFolder, head: tuple[int, str] | None, now: datetime) -> None:
+    """Record in the head journal that the database was restored to ``head``: the heads
+    signed since the backup name entries the restore removed on purpose (``apply_restores``)."""
+    if head is None:
+        return
+    marker = sign_head(head[0], head[1], to_millis(now), keys.log_key(), restore=True)
+    keys.append_head(marker)

@@ -21,9 +21,11 @@ from typing import Protocol, runtime_checkable
 
 from core.clock import Clock, system_clock
 from core.errors import BackupCorrupt, BackupUnavailable, DomainError, StorageFull
+from core.keys import KeyFolder
 from core.models import User
 from core.permissions import Action, require
 from core.ports import Store
+from core.services.audit import journal_restore
 from core.services.base import SYSTEM_ACTOR, Service
 from core.settings import settings_from
 
@@ -146,9 +148,14 @@ class BackupService(Service):
     """Administrators back up and restore; the GUI also backs up on a schedule."""
 
     def __init__(
-        self, store: Store, clock: Clock = system_clock, backups: BackupStorage | None = None
+        self,
+        store: Store,
+        clock: Clock = system_clock,
+        backups: BackupStorage | None = None,
+        keys: KeyFolder | None = None,
     ) -> None:
         super().__init__(store, clock)
+        self.keys = keys  # where the audit head journal is told about a restore
         if backups is None and isinstance(store, MaintainedStore):
             backups = store.backups()
         self._storage = backups
@@ -255,6 +262,8 @@ class BackupService(Service):
             raise
         restored = storage.reopen()
         try:
+            if self.keys is not None:
+                journal_restore(self.keys, restored.audit.head(), self.clock())
             with restored.transaction() as tx:
                 details: dict[str, object] = {
                     "file": path.name,
