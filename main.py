@@ -331,7 +331,9 @@ def _restore(args: argparse.Namespace, db_path: Path) -> int:
         return _restore_refused(args, error)
     try:
         user = _login(Services.build(store), args)
-        report = BackupService(store, backups=SqliteBackups(db_path)).restore(user, args.file)
+        backups = SqliteBackups(db_path)
+        keys = KeyFolder(key_folder_for(db_path))  # the head journal learns of the restore
+        report = BackupService(store, backups=backups, keys=keys).restore(user, args.file)
     except BackupCorrupt as error:
         return _restore_refused(args, error)
     finally:
@@ -467,5 +469,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("INTERNAL", "internal error; details are in the log file", args.json)
 
 
+def _exit_quietly_on_closed_pipe() -> int:
+    """``looppass … | head``: the reader went away; that is not an error worth a traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = _exit_quietly_on_closed_pipe()
+    sys.exit(code)
