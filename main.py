@@ -464,6 +464,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DomainError, FormInvalid, ValidationError) as error:
         code, message = commands.describe_error(error)
         return _fail(code, message, args.json)
+    except BrokenPipeError:
+        raise  # the reader of our output went away: handled quietly below
     except Exception:
         log.exception("command %s failed", args.command)
         return _fail("INTERNAL", "internal error; details are in the log file", args.json)
