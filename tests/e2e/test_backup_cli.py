@@ -133,3 +133,26 @@ def test_restore_checks_the_password(live: Path, home: Path) -> None:
     with closing(sqlite3.connect(live)) as conn:
         assert conn.execute("PRAGMA quick_check").fetchone() == ("ok",)
     assert not any(".broken-" in p.name for p in live.parent.iterdir())
+
+
+def test_a_head_signed_after_the_backup_does_not_break_verification_after_restore(
+    demo_db: Path, tmp_path: Path, home: Path
+) -> None:
+    """With its key folder: the export after the backup signs a head the restore removes; the
+    restore marks that in the head journal, so the restored log still verifies."""
+    live = tmp_path / "site" / "looppass.db"
+    live.parent.mkdir()
+    shutil.copyfile(demo_db, live)
+    shutil.copytree(demo_db.with_name("demo-keys"), live.with_name("looppass-keys"))
+    path = Path(str(backup(live, home)["path"]))
+    exported = run(
+        ["--db", live, *SUPERVISOR, "audit", "export", "--csv", tmp_path / "a.csv"], home
+    )
+    assert exported.returncode == 0, exported.stderr
+    corrupt_middle(live)
+    done = run(["--db", live, *ADMIN, "restore", path, "--yes"], home)
+    assert done.returncode == 0, done.stderr
+    verify = run(["--db", live, "--json", *SUPERVISOR, "audit", "verify"], home)
+    assert verify.returncode == 0, verify.stdout
+    report = json.loads(verify.stdout)
+    assert report["ok"] is True and report["heads_checked"] is True
