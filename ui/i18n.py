@@ -31,9 +31,21 @@ def save_language(language: str) -> None:
     settings().setValue("language", language)
 
 
+def locale_for(language: str) -> QLocale:
+    """The locale that formats dates, times and numbers (``ui.formatting``) for ``language``:
+    Simplified Chinese as in mainland China; English as the computer's own English locale
+    (25/11/2026 in Britain) or, on a computer set to another language, as in the US."""
+    if language == "zh_CN":
+        return QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    system = QLocale.system()
+    if system.language() == QLocale.Language.English:
+        return system
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+
+
 def install_translators(app: QCoreApplication, language: str) -> list[QTranslator]:
     """Load LoopPass's and Qt's own translations for ``language``; keep the result alive."""
-    QLocale.setDefault(QLocale("zh_CN" if language == "zh_CN" else "en_US"))
+    QLocale.setDefault(locale_for(language))
     translators: list[QTranslator] = []
     if language == "en":
         return translators

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import DomainError
+from ui.formatting import count
 from ui.messages import error_message
 from ui.table_model import RecordTableModel
 
@@ -151,4 +152,9 @@ class ListPage(QWidget):
 
     def _on_reset(self) -> None:
         self.table.resizeColumnsToContents()
-        self.count.setText(self.tr("{count} records").format(count=self.model.total))
+        total = self.model.total
+        self.count.setText(
+            self.tr("1 record")
+            if total == 1
+            else self.tr("{count} records").format(count=count(total))
+        )

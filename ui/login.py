@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -27,7 +27,8 @@ def _banner(subtitle: str) -> QWidget:
         )
     )
     text = QVBoxLayout()
-    title = QLabel("闭环通行证 LoopPass")
+    # The product's name: "LoopPass" in English, "闭环通行证 LoopPass" in Chinese.
+    title = QLabel(QCoreApplication.translate("Login", "LoopPass"))
     title.setStyleSheet("font-size: 22px; font-weight: 600; color: #1f3a5f;")
     caption = QLabel(subtitle)
     caption.setStyleSheet("color: #555;")

@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self.user = user
         self.was_signed_out = False
         self.settings_dialog: SettingsDialog | None = None
-        self.setWindowTitle(self.tr("LoopPass 闭环通行证"))
+        self.setWindowTitle(self.tr("LoopPass"))  # Chinese: "闭环通行证 LoopPass"
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setFixedWidth(180)

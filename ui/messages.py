@@ -10,6 +10,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from core.errors import AccountLocked, DomainError, Duplicate
 from core.validation import ValidationCode
+from ui.formatting import time_of_day
 
 CONTEXT = "Messages"
 _VALIDATION_CODES = frozenset(code.value for code in ValidationCode)
@@ -178,8 +179,7 @@ def error_message(error: Exception) -> str:
     if isinstance(error, Duplicate):
         return _tr(_DUPLICATE)
     if isinstance(error, AccountLocked):
-        local = error.until.astimezone()
-        return _tr(_DOMAIN["ACCOUNT_LOCKED"]).format(time=f"{local:%H:%M:%S}")
+        return _tr(_DOMAIN["ACCOUNT_LOCKED"]).format(time=time_of_day(error.until))
     if isinstance(error, DomainError):
         source = _DOMAIN.get(error.code)
         return _tr(source) if source else error.code

@@ -224,13 +224,13 @@
     </message>
     <message>
         <location filename="../../ui/pages/applications.py" line="71"/>
-        <location filename="../../ui/pages/applications.py" line="146"/>
+        <location filename="../../ui/pages/applications.py" line="148"/>
         <source>Driver</source>
         <translation>驾驶员</translation>
     </message>
     <message>
         <location filename="../../ui/pages/applications.py" line="72"/>
-        <location filename="../../ui/pages/applications.py" line="155"/>
+        <location filename="../../ui/pages/applications.py" line="157"/>
         <source>Origin</source>
         <translation>始发地</translation>
     </message>
@@ -241,13 +241,13 @@
     </message>
     <message>
         <location filename="../../ui/pages/applications.py" line="75"/>
-        <location filename="../../ui/pages/applications.py" line="167"/>
+        <location filename="../../ui/pages/applications.py" line="175"/>
         <source>Planned arrival</source>
         <translation>计划到达</translation>
     </message>
     <message>
         <location filename="../../ui/pages/applications.py" line="79"/>
-        <location filename="../../ui/pages/applications.py" line="160"/>
+        <location filename="../../ui/pages/applications.py" line="168"/>
         <source>Cargo</source>
         <translation>货物</translation>
     </message>
@@ -307,82 +307,92 @@
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="149"/>
+        <location filename="../../ui/pages/applications.py" line="146"/>
+        <source>{name} (…{phone})</source>
+        <translation>{name}（{phone}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="151"/>
         <source>Co-driver</source>
         <translation>副驾驶</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="150"/>
+        <location filename="../../ui/pages/applications.py" line="152"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
         <location filename="../../ui/pages/applications.py" line="160"/>
+        <source>{region} ({risk})</source>
+        <translation>{region}（{risk}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/applications.py" line="168"/>
         <source>e.g. electronic parts</source>
         <translation>如 电子元件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="170"/>
+        <location filename="../../ui/pages/applications.py" line="178"/>
         <source> h</source>
         <translation> 小时</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="175"/>
+        <location filename="../../ui/pages/applications.py" line="183"/>
         <source>Valid for</source>
         <translation>有效期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="192"/>
+        <location filename="../../ui/pages/applications.py" line="200"/>
         <source>New application</source>
         <translation>新建报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="194"/>
+        <location filename="../../ui/pages/applications.py" line="202"/>
         <source>Submit for review</source>
         <translation>提交审核</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="197"/>
+        <location filename="../../ui/pages/applications.py" line="205"/>
         <source>Save as draft</source>
         <translation>存为草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="224"/>
+        <location filename="../../ui/pages/applications.py" line="232"/>
         <source>Only drafts and applications waiting for review can be changed.</source>
         <translation>只有草稿和待审核的申请可以修改。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="227"/>
+        <location filename="../../ui/pages/applications.py" line="235"/>
         <source>Edit application</source>
         <translation>修改报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="246"/>
+        <location filename="../../ui/pages/applications.py" line="254"/>
         <source>Withdraw the application for {plate}?</source>
         <translation>确定撤回 {plate} 的报备申请吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="257"/>
+        <location filename="../../ui/pages/applications.py" line="265"/>
         <source>Save template</source>
         <translation>保存模板</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="257"/>
+        <location filename="../../ui/pages/applications.py" line="265"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel 文件 (*.xlsx);;CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="265"/>
+        <location filename="../../ui/pages/applications.py" line="273"/>
         <source>Import applications</source>
         <translation>导入报备申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="265"/>
+        <location filename="../../ui/pages/applications.py" line="273"/>
         <source>Spreadsheets (*.xlsx *.csv)</source>
         <translation>表格文件 (*.xlsx *.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="280"/>
+        <location filename="../../ui/pages/applications.py" line="288"/>
         <source>{count} applications were filed and sent for review.</source>
         <translation>{count} 份申请已提交审核。</translation>
     </message>
@@ -390,558 +400,558 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/pages/audit.py" line="77"/>
+        <location filename="../../ui/pages/audit.py" line="78"/>
         <source>Sign-ins</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="79"/>
+        <location filename="../../ui/pages/audit.py" line="80"/>
         <source>Signed in</source>
         <translation>登录成功</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="80"/>
+        <location filename="../../ui/pages/audit.py" line="81"/>
         <source>Sign-in failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="81"/>
+        <location filename="../../ui/pages/audit.py" line="82"/>
         <source>Sign-in while locked</source>
         <translation>锁定期间尝试登录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="82"/>
+        <location filename="../../ui/pages/audit.py" line="83"/>
         <source>Sign-in as an unknown user</source>
         <translation>未知用户名尝试登录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="87"/>
+        <location filename="../../ui/pages/audit.py" line="88"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="89"/>
+        <location filename="../../ui/pages/audit.py" line="90"/>
         <source>Account created</source>
         <translation>创建账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="90"/>
+        <location filename="../../ui/pages/audit.py" line="91"/>
         <source>Account enabled or disabled</source>
         <translation>启用或停用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="91"/>
+        <location filename="../../ui/pages/audit.py" line="92"/>
         <source>Password changed</source>
         <translation>修改密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="96"/>
+        <location filename="../../ui/pages/audit.py" line="97"/>
         <source>Enterprises</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="98"/>
+        <location filename="../../ui/pages/audit.py" line="99"/>
         <source>Enterprise added</source>
         <translation>新增企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="99"/>
+        <location filename="../../ui/pages/audit.py" line="100"/>
         <source>Enterprise changed</source>
         <translation>修改企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="100"/>
+        <location filename="../../ui/pages/audit.py" line="101"/>
         <source>Whitelist changed</source>
         <translation>调整保供白名单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="105"/>
+        <location filename="../../ui/pages/audit.py" line="106"/>
         <source>Checkpoints</source>
         <translation>点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="107"/>
+        <location filename="../../ui/pages/audit.py" line="108"/>
         <source>Checkpoint added</source>
         <translation>新增点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="108"/>
+        <location filename="../../ui/pages/audit.py" line="109"/>
         <source>Checkpoint opened or closed</source>
         <translation>启用或停用点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="113"/>
+        <location filename="../../ui/pages/audit.py" line="114"/>
         <source>Risk regions</source>
         <translation>风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="115"/>
+        <location filename="../../ui/pages/audit.py" line="116"/>
         <source>Risk region added</source>
         <translation>新增风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="116"/>
+        <location filename="../../ui/pages/audit.py" line="117"/>
         <source>Risk level changed</source>
         <translation>调整风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="121"/>
+        <location filename="../../ui/pages/audit.py" line="122"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="123"/>
+        <location filename="../../ui/pages/audit.py" line="124"/>
         <source>Vehicle registered</source>
         <translation>登记车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="124"/>
+        <location filename="../../ui/pages/audit.py" line="125"/>
         <source>Vehicle changed</source>
         <translation>修改车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="129"/>
+        <location filename="../../ui/pages/audit.py" line="130"/>
         <source>Drivers</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="131"/>
+        <location filename="../../ui/pages/audit.py" line="132"/>
         <source>Driver registered</source>
         <translation>登记驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="132"/>
+        <location filename="../../ui/pages/audit.py" line="133"/>
         <source>Driver changed</source>
         <translation>修改驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="133"/>
+        <location filename="../../ui/pages/audit.py" line="134"/>
         <source>Full ID number shown</source>
         <translation>查看完整身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="138"/>
+        <location filename="../../ui/pages/audit.py" line="139"/>
         <source>Applications</source>
         <translation>报备申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="140"/>
+        <location filename="../../ui/pages/audit.py" line="141"/>
         <source>Application added</source>
         <translation>新增报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="141"/>
+        <location filename="../../ui/pages/audit.py" line="142"/>
         <source>Application filed</source>
         <translation>填报报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="142"/>
+        <location filename="../../ui/pages/audit.py" line="143"/>
         <source>Applications imported</source>
         <translation>导入报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="143"/>
+        <location filename="../../ui/pages/audit.py" line="144"/>
         <source>Application changed</source>
         <translation>修改报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="144"/>
+        <location filename="../../ui/pages/audit.py" line="145"/>
         <source>Application submitted</source>
         <translation>提交报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="145"/>
+        <location filename="../../ui/pages/audit.py" line="146"/>
         <source>Application withdrawn</source>
         <translation>撤回报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="146"/>
+        <location filename="../../ui/pages/audit.py" line="147"/>
         <source>Application approved</source>
         <translation>批准报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="147"/>
+        <location filename="../../ui/pages/audit.py" line="148"/>
         <source>Application rejected</source>
         <translation>驳回报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="152"/>
+        <location filename="../../ui/pages/audit.py" line="153"/>
         <source>Passes</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="154"/>
+        <location filename="../../ui/pages/audit.py" line="155"/>
         <source>Pass issued</source>
         <translation>签发通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="155"/>
+        <location filename="../../ui/pages/audit.py" line="156"/>
         <source>Pass saved or printed</source>
         <translation>保存或打印通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="156"/>
+        <location filename="../../ui/pages/audit.py" line="157"/>
         <source>Pass revoked</source>
         <translation>撤销通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="157"/>
+        <location filename="../../ui/pages/audit.py" line="158"/>
         <source>Passes expired</source>
         <translation>通行证到期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="162"/>
+        <location filename="../../ui/pages/audit.py" line="163"/>
         <source>Issuing keys</source>
         <translation>签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="164"/>
+        <location filename="../../ui/pages/audit.py" line="165"/>
         <source>Issuing key created</source>
         <translation>创建签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="165"/>
+        <location filename="../../ui/pages/audit.py" line="166"/>
         <source>Issuing key rotated</source>
         <translation>轮换签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="166"/>
+        <location filename="../../ui/pages/audit.py" line="167"/>
         <source>Issuing key withdrawn</source>
         <translation>吊销签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="171"/>
+        <location filename="../../ui/pages/audit.py" line="172"/>
         <source>Scans</source>
         <translation>扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="173"/>
+        <location filename="../../ui/pages/audit.py" line="174"/>
         <source>Pass scanned</source>
         <translation>扫码核验</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="174"/>
+        <location filename="../../ui/pages/audit.py" line="175"/>
         <source>Verdict overridden</source>
         <translation>人工改判</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="175"/>
+        <location filename="../../ui/pages/audit.py" line="176"/>
         <source>Plate did not match</source>
         <translation>车牌不符</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="180"/>
+        <location filename="../../ui/pages/audit.py" line="181"/>
         <source>Text messages</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="182"/>
+        <location filename="../../ui/pages/audit.py" line="183"/>
         <source>Text sent</source>
         <translation>短信已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="183"/>
+        <location filename="../../ui/pages/audit.py" line="184"/>
         <source>Text failed</source>
         <translation>短信发送失败</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="184"/>
+        <location filename="../../ui/pages/audit.py" line="185"/>
         <source>Text queued again</source>
         <translation>短信重新排队</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="189"/>
+        <location filename="../../ui/pages/audit.py" line="190"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="190"/>
+        <location filename="../../ui/pages/audit.py" line="191"/>
         <source>Setting changed</source>
         <translation>修改设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="194"/>
+        <location filename="../../ui/pages/audit.py" line="195"/>
         <source>Traces</source>
         <translation>追溯</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="195"/>
+        <location filename="../../ui/pages/audit.py" line="196"/>
         <source>Driver traced</source>
         <translation>追溯驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="199"/>
+        <location filename="../../ui/pages/audit.py" line="200"/>
         <source>Anomalies</source>
         <translation>异常事件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="200"/>
+        <location filename="../../ui/pages/audit.py" line="201"/>
         <source>Anomaly acknowledged</source>
         <translation>确认异常</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="204"/>
+        <location filename="../../ui/pages/audit.py" line="205"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="205"/>
+        <location filename="../../ui/pages/audit.py" line="206"/>
         <source>Report exported</source>
         <translation>导出报表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="209"/>
-        <location filename="../../ui/pages/audit.py" line="428"/>
+        <location filename="../../ui/pages/audit.py" line="210"/>
+        <location filename="../../ui/pages/audit.py" line="459"/>
         <source>Audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="210"/>
+        <location filename="../../ui/pages/audit.py" line="211"/>
         <source>Audit log exported</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="214"/>
+        <location filename="../../ui/pages/audit.py" line="215"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="216"/>
+        <location filename="../../ui/pages/audit.py" line="217"/>
         <source>Backup made</source>
         <translation>完成备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="217"/>
+        <location filename="../../ui/pages/audit.py" line="218"/>
         <source>Backup failed</source>
         <translation>备份失败</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="218"/>
+        <location filename="../../ui/pages/audit.py" line="219"/>
         <source>Backup restored</source>
         <translation>从备份恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="223"/>
+        <location filename="../../ui/pages/audit.py" line="224"/>
         <source>Data retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="224"/>
+        <location filename="../../ui/pages/audit.py" line="225"/>
         <source>Personal data removed</source>
         <translation>清除个人信息</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="228"/>
+        <location filename="../../ui/pages/audit.py" line="229"/>
         <source>Demo data</source>
         <translation>演示数据</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="229"/>
+        <location filename="../../ui/pages/audit.py" line="230"/>
         <source>Demo data created</source>
         <translation>生成演示数据</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="235"/>
+        <location filename="../../ui/pages/audit.py" line="236"/>
         <source>account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="236"/>
+        <location filename="../../ui/pages/audit.py" line="237"/>
         <source>enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="237"/>
+        <location filename="../../ui/pages/audit.py" line="238"/>
         <source>checkpoint</source>
         <translation>点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="238"/>
+        <location filename="../../ui/pages/audit.py" line="239"/>
         <source>risk region</source>
         <translation>风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="239"/>
+        <location filename="../../ui/pages/audit.py" line="240"/>
         <source>vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="240"/>
+        <location filename="../../ui/pages/audit.py" line="241"/>
         <source>driver</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="241"/>
+        <location filename="../../ui/pages/audit.py" line="242"/>
         <source>application</source>
         <translation>报备申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="242"/>
+        <location filename="../../ui/pages/audit.py" line="243"/>
         <source>pass</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="243"/>
+        <location filename="../../ui/pages/audit.py" line="244"/>
         <source>issuing key</source>
         <translation>签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="244"/>
+        <location filename="../../ui/pages/audit.py" line="245"/>
         <source>scan</source>
         <translation>扫码记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="245"/>
+        <location filename="../../ui/pages/audit.py" line="246"/>
         <source>text message</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="246"/>
+        <location filename="../../ui/pages/audit.py" line="247"/>
         <source>setting</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="247"/>
+        <location filename="../../ui/pages/audit.py" line="248"/>
         <source>anomaly</source>
         <translation>异常事件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="248"/>
+        <location filename="../../ui/pages/audit.py" line="249"/>
         <source>report</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="249"/>
+        <location filename="../../ui/pages/audit.py" line="250"/>
         <source>audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="250"/>
+        <location filename="../../ui/pages/audit.py" line="251"/>
         <source>backup</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="251"/>
+        <location filename="../../ui/pages/audit.py" line="252"/>
         <source>database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="255"/>
+        <location filename="../../ui/pages/audit.py" line="256"/>
         <source>an entry is missing or out of order</source>
         <translation>有条目缺失或顺序错乱</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="256"/>
+        <location filename="../../ui/pages/audit.py" line="257"/>
         <source>it does not link to the entry before it (an entry was inserted, replaced or moved)</source>
         <translation>与前一条的链接断开（有条目被插入、替换或调换）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="260"/>
+        <location filename="../../ui/pages/audit.py" line="261"/>
         <source>it was changed after it was written</source>
         <translation>该条写入后被改动</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="261"/>
+        <location filename="../../ui/pages/audit.py" line="262"/>
         <source>the log is not the one that was signed: it was rewritten from here on</source>
         <translation>日志与签名时不一致：自此条起被改写</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="264"/>
+        <location filename="../../ui/pages/audit.py" line="265"/>
         <source>signed entries are missing from here on: the end of the log was cut off</source>
         <translation>自此条起已签名的条目缺失：日志尾部被截断</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="267"/>
+        <location filename="../../ui/pages/audit.py" line="268"/>
         <source>the signature of the head signed here is forged</source>
         <translation>此处链头的签名是伪造的</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="270"/>
+        <location filename="../../ui/pages/audit.py" line="271"/>
         <source>two signed heads disagree about this entry</source>
         <translation>两个签名链头对此条说法不一</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="416"/>
+        <location filename="../../ui/pages/audit.py" line="447"/>
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="417"/>
+        <location filename="../../ui/pages/audit.py" line="448"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="418"/>
+        <location filename="../../ui/pages/audit.py" line="449"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="419"/>
+        <location filename="../../ui/pages/audit.py" line="450"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="420"/>
+        <location filename="../../ui/pages/audit.py" line="451"/>
         <source>Record</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="421"/>
+        <location filename="../../ui/pages/audit.py" line="452"/>
         <source>Record id</source>
         <translation>对象编号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="423"/>
+        <location filename="../../ui/pages/audit.py" line="454"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="430"/>
+        <location filename="../../ui/pages/audit.py" line="461"/>
         <source>User, action code, record id or #number…</source>
         <translation>用户、操作代码、编号或 #序号…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="441"/>
+        <location filename="../../ui/pages/audit.py" line="472"/>
         <source>Details…</source>
         <translation>详情…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="442"/>
+        <location filename="../../ui/pages/audit.py" line="473"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="450"/>
+        <location filename="../../ui/pages/audit.py" line="496"/>
         <source>All actions</source>
         <translation>全部操作</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="463"/>
+        <location filename="../../ui/pages/audit.py" line="509"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="481"/>
+        <location filename="../../ui/pages/audit.py" line="527"/>
         <source>A&amp;ction:</source>
         <translation>操作(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="482"/>
+        <location filename="../../ui/pages/audit.py" line="528"/>
         <source>&amp;User:</source>
         <translation>用户(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="483"/>
+        <location filename="../../ui/pages/audit.py" line="529"/>
         <source>&amp;From:</source>
         <translation>从(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="484"/>
+        <location filename="../../ui/pages/audit.py" line="530"/>
         <source>&amp;To:</source>
         <translation>至(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="544"/>
+        <location filename="../../ui/pages/audit.py" line="590"/>
         <source>No. {seq} · {time}
 User: {actor}
 Action: {action} ({code})
@@ -964,72 +974,72 @@ Previous hash: {prev_hash}</source>
 前一条哈希：{prev_hash}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="568"/>
+        <location filename="../../ui/pages/audit.py" line="614"/>
         <source>Verify audit chain</source>
         <translation>验证审计链</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="573"/>
+        <location filename="../../ui/pages/audit.py" line="619"/>
         <source>Recompute every entry&apos;s hash and check the signed heads (Ctrl+Shift+V). The window stays usable meanwhile.</source>
         <translation>重新计算每一条的哈希并核验签名链头（Ctrl+Shift+V），其间窗口照常可用。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="580"/>
+        <location filename="../../ui/pages/audit.py" line="626"/>
         <source>%v of %m entries</source>
         <translation>%v / %m 条</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="668"/>
+        <location filename="../../ui/pages/audit.py" line="710"/>
         <source>The audit chain could not be read: {reason}</source>
         <translation>无法读取审计链：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="686"/>
+        <location filename="../../ui/pages/audit.py" line="723"/>
         <source>The audit chain is broken at entry {seq}: {problem}</source>
         <translation>审计链在第 {seq} 条被破坏：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="692"/>
+        <location filename="../../ui/pages/audit.py" line="729"/>
         <source>Keep the database file and its key folder as they are, and tell the administrator.</source>
         <translation>请保持数据库文件及其密钥目录原样，并通知管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="699"/>
+        <location filename="../../ui/pages/audit.py" line="736"/>
         <source>Audit chain intact: {entries} entries, signed through entry {signed}, {tail} after it unsigned.</source>
         <translation>审计链完整：{entries} 条，已签名至第 {signed} 条，其后 {tail} 条未签名。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="707"/>
+        <location filename="../../ui/pages/audit.py" line="744"/>
         <source>Audit chain intact: {entries} entries, none signed yet.</source>
         <translation>审计链完整：{entries} 条，尚无签名。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="712"/>
+        <location filename="../../ui/pages/audit.py" line="749"/>
         <source>This computer has no log key: the signatures were not checked.</source>
         <translation>本机没有日志密钥，签名未核验。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="716"/>
+        <location filename="../../ui/pages/audit.py" line="753"/>
         <source>Show entry {seq}</source>
         <translation>显示第 {seq} 条</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="730"/>
+        <location filename="../../ui/pages/audit.py" line="767"/>
         <source>Export audit log</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="730"/>
+        <location filename="../../ui/pages/audit.py" line="767"/>
         <source>CSV (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="742"/>
+        <location filename="../../ui/pages/audit.py" line="779"/>
         <source>The file could not be written: {reason}</source>
         <translation>无法写入文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="751"/>
+        <location filename="../../ui/pages/audit.py" line="788"/>
         <source>Exported entries 1–{seq} to {file}; signed head {hash}</source>
         <translation>已导出第 1–{seq} 条至 {file}；签名链头 {hash}</translation>
     </message>
@@ -1037,107 +1047,107 @@ Previous hash: {prev_hash}</source>
 <context>
     <name>BackupPage</name>
     <message>
-        <location filename="../../ui/pages/backup.py" line="182"/>
+        <location filename="../../ui/pages/backup.py" line="177"/>
         <source>Backup and restore</source>
         <translation>备份与恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="208"/>
+        <location filename="../../ui/pages/backup.py" line="203"/>
         <source>Each backup is checked (database integrity and audit chain) before it is kept; only then are the oldest removed. Folder: {folder}</source>
         <translation>每份备份在保留前都经过检查（数据库完整性和审计链），通过后才删除最旧的备份。备份文件夹：{folder}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="214"/>
+        <location filename="../../ui/pages/backup.py" line="209"/>
         <source>Backups do not contain the private issuing keys. Back up the key folder {keys} separately and keep it safe.</source>
         <translation>备份不包含签发私钥。请另行备份密钥文件夹 {keys}，并妥善保管。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="225"/>
+        <location filename="../../ui/pages/backup.py" line="220"/>
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="228"/>
+        <location filename="../../ui/pages/backup.py" line="223"/>
         <source>Check again</source>
         <translation>重新检查</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="231"/>
+        <location filename="../../ui/pages/backup.py" line="226"/>
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="244"/>
+        <location filename="../../ui/pages/backup.py" line="239"/>
         <source>Taken at</source>
         <translation>备份时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="244"/>
+        <location filename="../../ui/pages/backup.py" line="239"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="244"/>
+        <location filename="../../ui/pages/backup.py" line="239"/>
         <source>Audit entries</source>
         <translation>审计记录数</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="244"/>
+        <location filename="../../ui/pages/backup.py" line="239"/>
         <source>Check</source>
         <translation>检查结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="288"/>
+        <location filename="../../ui/pages/backup.py" line="283"/>
         <source>Passed when made</source>
         <translation>创建时已通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="290"/>
+        <location filename="../../ui/pages/backup.py" line="285"/>
         <source>Passed</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="291"/>
+        <location filename="../../ui/pages/backup.py" line="286"/>
         <source>Failed: {problem}</source>
         <translation>未通过：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="315"/>
+        <location filename="../../ui/pages/backup.py" line="310"/>
         <source>A backup is already running.</source>
         <translation>已有备份正在进行。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="317"/>
+        <location filename="../../ui/pages/backup.py" line="312"/>
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="324"/>
+        <location filename="../../ui/pages/backup.py" line="319"/>
         <source>Backup saved: {name} ({size}, {entries} audit entries).</source>
         <translation>备份已保存：{name}（{size}，{entries} 条审计记录）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="332"/>
+        <location filename="../../ui/pages/backup.py" line="329"/>
         <source>The copy failed its check ({problem}): it was not kept, and no older backup was removed. The database may be damaged.</source>
         <translation>副本未通过检查（{problem}）：未保留该副本，也未删除任何旧备份。数据库可能已损坏。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="364"/>
+        <location filename="../../ui/pages/backup.py" line="361"/>
         <source>The backup passed: {entries} audit entries.</source>
         <translation>备份检查通过：{entries} 条审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="371"/>
+        <location filename="../../ui/pages/backup.py" line="368"/>
         <source>The backup FAILED its check ({problem}). Do not restore it.</source>
         <translation>备份未通过检查（{problem}），请勿恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="384"/>
+        <location filename="../../ui/pages/backup.py" line="381"/>
         <source>Wait until the running backup has finished.</source>
         <translation>请等待正在进行的备份完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="388"/>
+        <location filename="../../ui/pages/backup.py" line="385"/>
         <source>Restore the backup taken at {time}?
 
 The database is replaced by this backup: whatever was recorded after {time} will no longer be in it. The current file is kept aside (named …broken-…).
@@ -1150,12 +1160,12 @@ LoopPass closes and starts again afterwards.</source>
 完成后 LoopPass 将关闭并重新启动。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="393"/>
+        <location filename="../../ui/pages/backup.py" line="390"/>
         <source>Restore backup</source>
         <translation>恢复备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="403"/>
+        <location filename="../../ui/pages/backup.py" line="400"/>
         <source>Restored. LoopPass starts again…</source>
         <translation>已恢复。LoopPass 正在重新启动…</translation>
     </message>
@@ -1239,143 +1249,143 @@ LoopPass closes and starts again afterwards.</source>
         <translation>天</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="254"/>
+        <location filename="../../ui/pages/dashboard.py" line="274"/>
         <source>Dashboard</source>
         <translation>监管看板</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="266"/>
+        <location filename="../../ui/pages/dashboard.py" line="286"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="274"/>
+        <location filename="../../ui/pages/dashboard.py" line="294"/>
         <source>Trucks inside the loop</source>
         <translation>在途车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="275"/>
+        <location filename="../../ui/pages/dashboard.py" line="295"/>
         <source>Scans today</source>
         <translation>今日扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="276"/>
+        <location filename="../../ui/pages/dashboard.py" line="296"/>
         <source>STOP verdicts today</source>
         <translation>今日拦截</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="277"/>
+        <location filename="../../ui/pages/dashboard.py" line="297"/>
         <source>Waiting for review</source>
         <translation>待审核</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="278"/>
+        <location filename="../../ui/pages/dashboard.py" line="298"/>
         <source>Average time to a decision</source>
         <translation>平均审核用时</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="286"/>
+        <location filename="../../ui/pages/dashboard.py" line="306"/>
         <source>No entries or exits yet today</source>
         <translation>今日暂无出入城记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="288"/>
+        <location filename="../../ui/pages/dashboard.py" line="308"/>
         <source>Entries and exits per gate today</source>
         <translation>今日各卡口出入城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="289"/>
+        <location filename="../../ui/pages/dashboard.py" line="309"/>
         <source>Gate</source>
         <translation>卡口</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="290"/>
-        <location filename="../../ui/pages/dashboard.py" line="297"/>
+        <location filename="../../ui/pages/dashboard.py" line="310"/>
+        <location filename="../../ui/pages/dashboard.py" line="317"/>
         <source>Trucks</source>
         <translation>车次</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="295"/>
+        <location filename="../../ui/pages/dashboard.py" line="315"/>
         <source>Entries and exits per hour today</source>
         <translation>今日每小时出入城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="296"/>
+        <location filename="../../ui/pages/dashboard.py" line="316"/>
         <source>Hour</source>
         <translation>时</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="321"/>
+        <location filename="../../ui/pages/dashboard.py" line="341"/>
         <source>Open anomalies (last 7 days)</source>
         <translation>未处理异常（近 7 天）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="338"/>
+        <location filename="../../ui/pages/dashboard.py" line="358"/>
         <source>Open the list of these anomalies</source>
         <translation>打开此类异常的列表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="352"/>
+        <location filename="../../ui/pages/dashboard.py" line="372"/>
         <source>Click a kind to see its list.</source>
         <translation>点击类型查看异常列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="359"/>
+        <location filename="../../ui/pages/dashboard.py" line="379"/>
         <source>All anomalies…</source>
         <translation>全部异常…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="420"/>
+        <location filename="../../ui/pages/dashboard.py" line="442"/>
         <source>Refresh failed: {reason}</source>
         <translation>更新失败：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="429"/>
+        <location filename="../../ui/pages/dashboard.py" line="451"/>
         <source>entered {entered} · arrived {arrived} · isolating {isolated}</source>
         <translation>已入城 {entered} · 已到达 {arrived} · 隔离中 {isolated}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="439"/>
+        <location filename="../../ui/pages/dashboard.py" line="461"/>
         <source>entries {entries} · exits {exits}</source>
         <translation>入城 {entries} · 出城 {exits}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="444"/>
+        <location filename="../../ui/pages/dashboard.py" line="466"/>
         <source>{share:.0%} of today&apos;s scans</source>
         <translation>占今日扫码 {share:.0%}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="449"/>
+        <location filename="../../ui/pages/dashboard.py" line="471"/>
         <source>no decisions in the last 7 days</source>
         <translation>近 7 天无审核</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="453"/>
+        <location filename="../../ui/pages/dashboard.py" line="475"/>
         <source>filing to decision, last 7 days</source>
         <translation>报备至审核，近 7 天</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="459"/>
+        <location filename="../../ui/pages/dashboard.py" line="481"/>
         <source>Updated at {time}</source>
         <translation>更新于 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="467"/>
+        <location filename="../../ui/pages/dashboard.py" line="489"/>
         <source>queue empty</source>
         <translation>队列为空</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="470"/>
+        <location filename="../../ui/pages/dashboard.py" line="492"/>
         <source>oldest waiting {duration}</source>
         <translation>最早已等 {duration}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="494"/>
+        <location filename="../../ui/pages/dashboard.py" line="516"/>
         <source>Entries</source>
         <translation>入城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="494"/>
+        <location filename="../../ui/pages/dashboard.py" line="516"/>
         <source>Exits</source>
         <translation>出城</translation>
     </message>
@@ -1383,81 +1393,81 @@ LoopPass closes and starts again afterwards.</source>
 <context>
     <name>DriversPage</name>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="95"/>
-        <location filename="../../ui/pages/fleet.py" line="112"/>
+        <location filename="../../ui/pages/fleet.py" line="96"/>
+        <location filename="../../ui/pages/fleet.py" line="113"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="96"/>
-        <location filename="../../ui/pages/fleet.py" line="120"/>
-        <location filename="../../ui/pages/fleet.py" line="154"/>
+        <location filename="../../ui/pages/fleet.py" line="97"/>
+        <location filename="../../ui/pages/fleet.py" line="121"/>
+        <location filename="../../ui/pages/fleet.py" line="155"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="97"/>
-        <location filename="../../ui/pages/fleet.py" line="123"/>
+        <location filename="../../ui/pages/fleet.py" line="98"/>
+        <location filename="../../ui/pages/fleet.py" line="124"/>
         <source>Mobile</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="98"/>
+        <location filename="../../ui/pages/fleet.py" line="99"/>
         <source>Registered</source>
         <translation>登记时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="101"/>
+        <location filename="../../ui/pages/fleet.py" line="102"/>
         <source>Drivers</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="102"/>
+        <location filename="../../ui/pages/fleet.py" line="103"/>
         <source>Name, or full mobile / ID number…</source>
         <translation>姓名，或完整手机号 / 身份证号…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="104"/>
+        <location filename="../../ui/pages/fleet.py" line="105"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="105"/>
+        <location filename="../../ui/pages/fleet.py" line="106"/>
         <source>Register driver…</source>
         <translation>登记驾驶员…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="107"/>
+        <location filename="../../ui/pages/fleet.py" line="108"/>
         <source>Show full ID number</source>
         <translation>查看完整身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="114"/>
+        <location filename="../../ui/pages/fleet.py" line="115"/>
         <source>{masked} — leave empty to keep</source>
         <translation>{masked}（留空则不修改）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="118"/>
+        <location filename="../../ui/pages/fleet.py" line="119"/>
         <source>18 characters</source>
         <translation>18 位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="125"/>
+        <location filename="../../ui/pages/fleet.py" line="126"/>
         <source>e.g. 138 0013 8000</source>
         <translation>如 138 0013 8000</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="135"/>
+        <location filename="../../ui/pages/fleet.py" line="136"/>
         <source>Register driver</source>
         <translation>登记驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="142"/>
+        <location filename="../../ui/pages/fleet.py" line="143"/>
         <source>Edit driver</source>
         <translation>编辑驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="155"/>
+        <location filename="../../ui/pages/fleet.py" line="156"/>
         <source>{name}: {id_number}
 This look-up was recorded in the audit log.</source>
         <translation>{name}：{id_number}
@@ -1549,70 +1559,93 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>FirstAdminDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="71"/>
+        <location filename="../../ui/login.py" line="72"/>
         <source>LoopPass — create the administrator</source>
         <translation>闭环通行证 — 创建管理员</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="73"/>
+        <location filename="../../ui/login.py" line="74"/>
         <source>First start: create the administrator</source>
         <translation>首次启动：请创建管理员账号</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="74"/>
+        <location filename="../../ui/login.py" line="75"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="75"/>
+        <location filename="../../ui/login.py" line="76"/>
         <source>Display name</source>
         <translation>显示名称</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="75"/>
+        <location filename="../../ui/login.py" line="76"/>
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="78"/>
+        <location filename="../../ui/login.py" line="79"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="80"/>
+        <location filename="../../ui/login.py" line="81"/>
         <source>at least 10 characters</source>
         <translation>至少 10 个字符</translation>
     </message>
 </context>
 <context>
+    <name>Formatting</name>
+    <message>
+        <location filename="../../ui/formatting.py" line="21"/>
+        <source>{n} s</source>
+        <translation>{n} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formatting.py" line="22"/>
+        <source>{n} min</source>
+        <translation>{n} 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formatting.py" line="23"/>
+        <source>{n} h</source>
+        <translation>{n} 小时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/formatting.py" line="24"/>
+        <source>{n} days</source>
+        <translation>{n} 天</translation>
+    </message>
+</context>
+<context>
     <name>ImportReport</name>
     <message>
-        <location filename="../../ui/pages/applications.py" line="292"/>
+        <location filename="../../ui/pages/applications.py" line="300"/>
         <source>Nothing was imported</source>
         <translation>未导入任何数据</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="296"/>
+        <location filename="../../ui/pages/applications.py" line="304"/>
         <source>The file has {count} problem(s). Nothing was saved: correct the file and import it again.</source>
         <translation>文件中有 {count} 处问题，未保存任何数据。请修改文件后重新导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="303"/>
+        <location filename="../../ui/pages/applications.py" line="311"/>
         <source>Row</source>
         <translation>行号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="303"/>
+        <location filename="../../ui/pages/applications.py" line="311"/>
         <source>Column</source>
         <translation>列</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="303"/>
+        <location filename="../../ui/pages/applications.py" line="311"/>
         <source>Problem</source>
         <translation>问题</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/applications.py" line="306"/>
+        <location filename="../../ui/pages/applications.py" line="314"/>
         <source>File</source>
         <translation>文件</translation>
     </message>
@@ -1698,40 +1731,53 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>ListPage</name>
     <message>
-        <location filename="../../ui/list_page.py" line="47"/>
+        <location filename="../../ui/list_page.py" line="48"/>
         <source>Search…</source>
         <translation>搜索…</translation>
     </message>
     <message>
-        <location filename="../../ui/list_page.py" line="154"/>
+        <location filename="../../ui/list_page.py" line="157"/>
+        <source>1 record</source>
+        <translation>共 1 条</translation>
+    </message>
+    <message>
+        <location filename="../../ui/list_page.py" line="159"/>
         <source>{count} records</source>
         <translation>共 {count} 条</translation>
     </message>
 </context>
 <context>
+    <name>Login</name>
+    <message>
+        <location filename="../../ui/login.py" line="31"/>
+        <source>LoopPass</source>
+        <translation>闭环通行证 LoopPass</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login.py" line="45"/>
+        <location filename="../../ui/login.py" line="46"/>
         <source>LoopPass — sign in</source>
         <translation>闭环通行证 — 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="49"/>
+        <location filename="../../ui/login.py" line="50"/>
         <source>Pre-registration, real-time supervision, tracing</source>
         <translation>事前报备 · 实时监管 · 事后追溯</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="51"/>
+        <location filename="../../ui/login.py" line="52"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="52"/>
+        <location filename="../../ui/login.py" line="53"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../ui/login.py" line="53"/>
+        <location filename="../../ui/login.py" line="54"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
@@ -1740,7 +1786,7 @@ This look-up was recorded in the audit log.</source>
     <name>MainWindow</name>
     <message>
         <location filename="../../ui/main_window.py" line="111"/>
-        <source>LoopPass 闭环通行证</source>
+        <source>LoopPass</source>
         <translation>闭环通行证 LoopPass</translation>
     </message>
     <message>
@@ -1834,339 +1880,339 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>Messages</name>
     <message>
-        <location filename="../../ui/messages.py" line="18"/>
+        <location filename="../../ui/messages.py" line="19"/>
         <source>Required.</source>
         <translation>必填。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="19"/>
+        <location filename="../../ui/messages.py" line="20"/>
         <source>Too long.</source>
         <translation>内容过长。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="20"/>
+        <location filename="../../ui/messages.py" line="21"/>
         <source>Wrong format.</source>
         <translation>格式不正确。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="21"/>
+        <location filename="../../ui/messages.py" line="22"/>
         <source>The check character does not match: please check every character.</source>
         <translation>校验位不符，请逐位核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="24"/>
+        <location filename="../../ui/messages.py" line="25"/>
         <source>The birth date is not a real date.</source>
         <translation>出生日期不是有效日期。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="25"/>
+        <location filename="../../ui/messages.py" line="26"/>
         <source>The birth date is in the future.</source>
         <translation>出生日期晚于今天。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="26"/>
+        <location filename="../../ui/messages.py" line="27"/>
         <source>The first two digits are not a province code.</source>
         <translation>前两位不是省级行政区代码。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="29"/>
+        <location filename="../../ui/messages.py" line="30"/>
         <source>The plate must start with a province abbreviation such as 浙.</source>
         <translation>车牌须以省份简称开头，如“浙”。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="32"/>
+        <location filename="../../ui/messages.py" line="33"/>
         <source>Contains a character that is not allowed (invisible characters, emoji).</source>
         <translation>含有不允许的字符（不可见字符、表情符号等）。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="35"/>
+        <location filename="../../ui/messages.py" line="36"/>
         <source>Remove the spaces inside the number.</source>
         <translation>请删除号码中间的空格。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="38"/>
+        <location filename="../../ui/messages.py" line="39"/>
         <source>Plates never use the letters I or O: did you mean 1 or 0?</source>
         <translation>车牌不使用字母 I 和 O，是否应为数字 1 或 0？</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="41"/>
+        <location filename="../../ui/messages.py" line="42"/>
         <source>Not a known plate format. Tick “manual review” if the plate is right.</source>
         <translation>不是已知的号牌格式。如号牌无误，请勾选“人工核验”。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="44"/>
-        <location filename="../../ui/messages.py" line="79"/>
+        <location filename="../../ui/messages.py" line="45"/>
+        <location filename="../../ui/messages.py" line="80"/>
         <source>At least 10 characters, and not containing the user name.</source>
         <translation>至少 10 个字符，且不能包含用户名。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="51"/>
+        <location filename="../../ui/messages.py" line="52"/>
         <source>18 characters: 17 digits and a check character (a digit or X).</source>
         <translation>应为 18 位：17 位数字加 1 位校验码（数字或 X）。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="54"/>
         <location filename="../../ui/messages.py" line="55"/>
+        <location filename="../../ui/messages.py" line="56"/>
         <source>An 11-digit mobile number starting with 1.</source>
         <translation>应为以 1 开头的 11 位手机号。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="56"/>
+        <location filename="../../ui/messages.py" line="57"/>
         <source>18 characters: digits and capital letters except I, O, S, V, Z.</source>
         <translation>应为 18 位：数字或大写字母（不含 I、O、S、V、Z）。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="59"/>
+        <location filename="../../ui/messages.py" line="60"/>
         <source>Province, letter, then 5 characters (new energy: 6), e.g. 浙F12345.</source>
         <translation>省份简称 + 字母 + 5 位（新能源 6 位），如 浙F12345。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="62"/>
+        <location filename="../../ui/messages.py" line="63"/>
         <source>2–32 lower-case letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter.</source>
         <translation>以小写字母开头，2–32 位小写字母、数字、“.”、“_”或“-”。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="65"/>
+        <location filename="../../ui/messages.py" line="66"/>
         <source>Letters, digits or &apos;-&apos;, starting with a letter.</source>
         <translation>以字母开头，由字母、数字或“-”组成。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="66"/>
+        <location filename="../../ui/messages.py" line="67"/>
         <source>6 digits: the administrative division code.</source>
         <translation>应为 6 位行政区划代码。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="69"/>
+        <location filename="../../ui/messages.py" line="70"/>
         <source>Already registered.</source>
         <translation>已登记，不能重复登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="72"/>
+        <location filename="../../ui/messages.py" line="73"/>
         <source>Your role may not do this.</source>
         <translation>您的角色无权执行此操作。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="73"/>
+        <location filename="../../ui/messages.py" line="74"/>
         <source>The record does not exist.</source>
         <translation>记录不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="74"/>
+        <location filename="../../ui/messages.py" line="75"/>
         <source>The record has changed; refresh and retry.</source>
         <translation>记录已变更，请刷新后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="75"/>
+        <location filename="../../ui/messages.py" line="76"/>
         <source>Wrong user name or password.</source>
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="76"/>
+        <location filename="../../ui/messages.py" line="77"/>
         <source>Too many failed attempts. Try again after {time}.</source>
         <translation>失败次数过多，请于 {time} 之后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="82"/>
+        <location filename="../../ui/messages.py" line="83"/>
         <source>The database is busy. Please try again.</source>
         <translation>数据库繁忙，请重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="83"/>
+        <location filename="../../ui/messages.py" line="84"/>
         <source>The database could not be written (disk full?). Nothing was saved.</source>
         <translation>数据库写入失败（磁盘已满？），本次操作未保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="86"/>
+        <location filename="../../ui/messages.py" line="87"/>
         <source>Disk full: NOT recorded, nothing was saved. Free disk space, then try again.</source>
         <translation>磁盘已满：未记录，数据未保存。请释放磁盘空间后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="89"/>
+        <location filename="../../ui/messages.py" line="90"/>
         <source>The backup could not be written (disk full? folder not writable?).</source>
         <translation>无法写入备份（磁盘已满？文件夹不可写？）。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="92"/>
+        <location filename="../../ui/messages.py" line="93"/>
         <source>The backup failed its check (damaged file or broken audit chain). Nothing was changed.</source>
         <translation>备份未通过检查（文件损坏或审计链断裂），未做任何更改。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="96"/>
+        <location filename="../../ui/messages.py" line="97"/>
         <source>Another program still has the database open. Close it, then try again.</source>
         <translation>另一个程序仍打开着数据库。请先关闭它，然后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="99"/>
+        <location filename="../../ui/messages.py" line="100"/>
         <source>This database has no backup folder.</source>
         <translation>此数据库没有备份文件夹。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="100"/>
+        <location filename="../../ui/messages.py" line="101"/>
         <source>This database was written by a newer LoopPass. Please upgrade LoopPass.</source>
         <translation>该数据库由更新版本的闭环通行证创建，请先升级软件。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="103"/>
+        <location filename="../../ui/messages.py" line="104"/>
         <source>This file is not a LoopPass database, or it is damaged.</source>
         <translation>该文件不是闭环通行证数据库，或已损坏。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="110"/>
+        <location filename="../../ui/messages.py" line="111"/>
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="111"/>
+        <location filename="../../ui/messages.py" line="112"/>
         <source>Enterprise clerk</source>
         <translation>企业报备员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="112"/>
+        <location filename="../../ui/messages.py" line="113"/>
         <source>Reviewer</source>
         <translation>审核员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="113"/>
+        <location filename="../../ui/messages.py" line="114"/>
         <source>Scan operator</source>
         <translation>扫码员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="114"/>
+        <location filename="../../ui/messages.py" line="115"/>
         <source>Supervisor</source>
         <translation>监管员</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="116"/>
+        <location filename="../../ui/messages.py" line="117"/>
         <source>City gate</source>
         <translation>卡口</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="117"/>
+        <location filename="../../ui/messages.py" line="118"/>
         <source>Enterprise</source>
         <translation>企业点</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="118"/>
+        <location filename="../../ui/messages.py" line="119"/>
         <source>Isolation point</source>
         <translation>隔离点</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="120"/>
+        <location filename="../../ui/messages.py" line="121"/>
         <source>Low risk</source>
         <translation>低风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="121"/>
+        <location filename="../../ui/messages.py" line="122"/>
         <source>Medium risk</source>
         <translation>中风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="122"/>
+        <location filename="../../ui/messages.py" line="123"/>
         <source>High risk</source>
         <translation>高风险</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="124"/>
+        <location filename="../../ui/messages.py" line="125"/>
         <source>Ordinary</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="125"/>
+        <location filename="../../ui/messages.py" line="126"/>
         <source>New energy (small)</source>
         <translation>新能源（小型）</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="126"/>
+        <location filename="../../ui/messages.py" line="127"/>
         <source>New energy (large)</source>
         <translation>新能源（大型）</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="127"/>
+        <location filename="../../ui/messages.py" line="128"/>
         <source>Trailer</source>
         <translation>挂车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="128"/>
+        <location filename="../../ui/messages.py" line="129"/>
         <source>Driving school</source>
         <translation>教练车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="129"/>
+        <location filename="../../ui/messages.py" line="130"/>
         <source>Police</source>
         <translation>警车</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="130"/>
+        <location filename="../../ui/messages.py" line="131"/>
         <source>Hong Kong / Macau</source>
         <translation>港澳</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="131"/>
+        <location filename="../../ui/messages.py" line="132"/>
         <source>Embassy</source>
         <translation>使馆</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="132"/>
+        <location filename="../../ui/messages.py" line="133"/>
         <source>Consulate</source>
         <translation>领馆</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="133"/>
+        <location filename="../../ui/messages.py" line="134"/>
         <source>Needs manual review</source>
         <translation>需人工核验</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="138"/>
+        <location filename="../../ui/messages.py" line="139"/>
         <source>Unknown region code.</source>
         <translation>未知的行政区划代码。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="139"/>
+        <location filename="../../ui/messages.py" line="140"/>
         <source>Already registered by another enterprise.</source>
         <translation>已被其他企业登记。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="142"/>
+        <location filename="../../ui/messages.py" line="143"/>
         <source>This ID number is registered under another name.</source>
         <translation>该身份证号已登记为其他姓名。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="145"/>
+        <location filename="../../ui/messages.py" line="146"/>
         <source>The file has no data rows.</source>
         <translation>文件中没有数据行。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="146"/>
+        <location filename="../../ui/messages.py" line="147"/>
         <source>The file is empty.</source>
         <translation>文件为空。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="147"/>
+        <location filename="../../ui/messages.py" line="148"/>
         <source>Columns missing: {detail}</source>
         <translation>缺少列：{detail}</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="148"/>
+        <location filename="../../ui/messages.py" line="149"/>
         <source>Too many rows: {detail}.</source>
         <translation>行数过多：{detail}。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="149"/>
+        <location filename="../../ui/messages.py" line="150"/>
         <source>The file does not exist.</source>
         <translation>文件不存在。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="150"/>
+        <location filename="../../ui/messages.py" line="151"/>
         <source>The file is too large: {detail}.</source>
         <translation>文件过大：{detail}。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="151"/>
+        <location filename="../../ui/messages.py" line="152"/>
         <source>Use an .xlsx or .csv file.</source>
         <translation>请使用 .xlsx 或 .csv 文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/messages.py" line="152"/>
+        <location filename="../../ui/messages.py" line="153"/>
         <source>The Excel file cannot be read.</source>
         <translation>无法读取该 Excel 文件。</translation>
     </message>
@@ -2483,224 +2529,224 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>ReviewQueuePage</name>
     <message>
-        <location filename="../../ui/pages/review.py" line="59"/>
+        <location filename="../../ui/pages/review.py" line="60"/>
         <source>Draft</source>
         <translation>草稿</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="60"/>
+        <location filename="../../ui/pages/review.py" line="61"/>
         <source>Waiting for review</source>
         <translation>待审核</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="61"/>
+        <location filename="../../ui/pages/review.py" line="62"/>
         <source>Approved</source>
         <translation>已通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="62"/>
+        <location filename="../../ui/pages/review.py" line="63"/>
         <source>Rejected</source>
         <translation>已驳回</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="63"/>
+        <location filename="../../ui/pages/review.py" line="64"/>
         <source>Withdrawn</source>
         <translation>已撤回</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="73"/>
+        <location filename="../../ui/pages/review.py" line="74"/>
         <source>Another reviewer has already decided this application. The queue has been refreshed.</source>
         <translation>该申请已由其他审核员处理，审核队列已刷新。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="146"/>
+        <location filename="../../ui/pages/review.py" line="147"/>
         <source>Filed</source>
         <translation>报备时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="147"/>
+        <location filename="../../ui/pages/review.py" line="148"/>
         <source>Plate</source>
         <translation>车牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="148"/>
+        <location filename="../../ui/pages/review.py" line="149"/>
         <source>Driver</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="149"/>
+        <location filename="../../ui/pages/review.py" line="150"/>
         <source>Enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="151"/>
+        <location filename="../../ui/pages/review.py" line="152"/>
         <source>Whitelist</source>
         <translation>白名单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="152"/>
+        <location filename="../../ui/pages/review.py" line="153"/>
         <source>Supply whitelist</source>
         <translation>保供白名单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="154"/>
+        <location filename="../../ui/pages/review.py" line="155"/>
         <source>Origin</source>
         <translation>始发地</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="156"/>
+        <location filename="../../ui/pages/review.py" line="157"/>
         <source>Risk</source>
         <translation>风险</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="160"/>
+        <location filename="../../ui/pages/review.py" line="161"/>
         <source>Planned arrival</source>
         <translation>计划到达</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="161"/>
+        <location filename="../../ui/pages/review.py" line="162"/>
         <source>Cargo</source>
         <translation>货物</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="163"/>
+        <location filename="../../ui/pages/review.py" line="164"/>
         <source>Review queue</source>
         <translation>审核队列</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="164"/>
+        <location filename="../../ui/pages/review.py" line="165"/>
         <source>Plate, driver or enterprise…</source>
         <translation>车牌、驾驶员或企业…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="166"/>
+        <location filename="../../ui/pages/review.py" line="167"/>
         <source>Risk origin only</source>
         <translation>仅看风险地区来车</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="168"/>
+        <location filename="../../ui/pages/review.py" line="169"/>
         <source>Only applications from medium- or high-risk regions</source>
         <translation>仅显示来自中、高风险地区的申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="181"/>
+        <location filename="../../ui/pages/review.py" line="182"/>
         <source>Reject…</source>
         <translation>驳回…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="183"/>
+        <location filename="../../ui/pages/review.py" line="184"/>
         <source>Approve selected</source>
         <translation>批量通过所选</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="185"/>
+        <location filename="../../ui/pages/review.py" line="186"/>
         <source>Approve</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="241"/>
+        <location filename="../../ui/pages/review.py" line="242"/>
         <source>Earlier trips</source>
         <translation>历史行程</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="277"/>
+        <location filename="../../ui/pages/review.py" line="278"/>
         <source>Same vehicle</source>
         <translation>同一车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="278"/>
+        <location filename="../../ui/pages/review.py" line="279"/>
         <source>Same driver</source>
         <translation>同一驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="280"/>
+        <location filename="../../ui/pages/review.py" line="281"/>
         <source>{count} applications selected.</source>
         <translation>已选择 {count} 份申请。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="282"/>
+        <location filename="../../ui/pages/review.py" line="283"/>
         <source>Select an application to see its vehicle&apos;s and driver&apos;s trips.</source>
         <translation>选择一份申请，查看该车辆和驾驶员的历史行程。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="288"/>
+        <location filename="../../ui/pages/review.py" line="289"/>
         <source>{enterprise}
 From {origin}, carrying {cargo}</source>
         <translation>{enterprise}
 来自{origin}，运载{cargo}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="292"/>
+        <location filename="../../ui/pages/review.py" line="293"/>
         <source>Same vehicle ({plate})</source>
         <translation>同一车辆（{plate}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="293"/>
+        <location filename="../../ui/pages/review.py" line="294"/>
         <source>Same driver ({name})</source>
         <translation>同一驾驶员（{name}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="329"/>
+        <location filename="../../ui/pages/review.py" line="330"/>
         <source>No other trips</source>
         <translation>无其他行程</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="331"/>
+        <location filename="../../ui/pages/review.py" line="332"/>
         <source>… and {count} more</source>
         <translation>……另有 {count} 条</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="359"/>
+        <location filename="../../ui/pages/review.py" line="360"/>
         <source>Approved {plate}: pass {serial}</source>
         <translation>已通过 {plate}：通行证 {serial}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="375"/>
+        <location filename="../../ui/pages/review.py" line="376"/>
         <source>Approved {count} applications.</source>
         <translation>已通过 {count} 份申请。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="379"/>
+        <location filename="../../ui/pages/review.py" line="380"/>
         <source>{plate}: {reason}</source>
         <translation>{plate}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="388"/>
+        <location filename="../../ui/pages/review.py" line="389"/>
         <source>{issued} approved, {refused} not approved:</source>
         <translation>{issued} 份已通过，{refused} 份未通过：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="397"/>
+        <location filename="../../ui/pages/review.py" line="398"/>
         <source>already decided by another reviewer</source>
         <translation>已由其他审核员处理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="407"/>
+        <location filename="../../ui/pages/review.py" line="408"/>
         <source>Reject application</source>
         <translation>驳回申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="409"/>
+        <location filename="../../ui/pages/review.py" line="410"/>
         <source>Reject {plate} ({enterprise})? The clerk will see the reason.</source>
         <translation>确定驳回 {plate}（{enterprise}）吗？报备员将看到驳回理由。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="416"/>
+        <location filename="../../ui/pages/review.py" line="417"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="416"/>
+        <location filename="../../ui/pages/review.py" line="417"/>
         <source>e.g. cargo does not match the filing</source>
         <translation>如 货物与报备不符</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="418"/>
+        <location filename="../../ui/pages/review.py" line="419"/>
         <source>Reject</source>
         <translation>驳回</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/review.py" line="435"/>
+        <location filename="../../ui/pages/review.py" line="436"/>
         <source>Rejected {plate}.</source>
         <translation>已驳回 {plate}。</translation>
     </message>
@@ -3170,206 +3216,206 @@ From {origin}, carrying {cargo}</source>
     </message>
     <message>
         <location filename="../../ui/pages/station.py" line="149"/>
-        <location filename="../../ui/pages/station.py" line="696"/>
+        <location filename="../../ui/pages/station.py" line="704"/>
         <source>Overridden by a supervisor: {reason}</source>
         <translation>监管员已改判放行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="414"/>
+        <location filename="../../ui/pages/station.py" line="422"/>
         <source>Scan station</source>
         <translation>扫码站</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="433"/>
+        <location filename="../../ui/pages/station.py" line="441"/>
         <source>Scanning for:</source>
         <translation>代扫站点：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="439"/>
-        <location filename="../../ui/pages/station.py" line="966"/>
+        <location filename="../../ui/pages/station.py" line="447"/>
+        <location filename="../../ui/pages/station.py" line="975"/>
         <source>No camera</source>
         <translation>无摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="440"/>
+        <location filename="../../ui/pages/station.py" line="448"/>
         <source>No camera — type or scan with the USB scanner</source>
         <translation>摄像头不可用——请手动输入或用扫码枪扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="451"/>
+        <location filename="../../ui/pages/station.py" line="459"/>
         <source>Scan with the USB scanner or type the serial</source>
         <translation>用扫码枪扫码或输入编号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="454"/>
+        <location filename="../../ui/pages/station.py" line="462"/>
         <source>Open image…</source>
         <translation>打开图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="457"/>
+        <location filename="../../ui/pages/station.py" line="465"/>
         <source>Camera…</source>
         <translation>摄像头…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="494"/>
+        <location filename="../../ui/pages/station.py" line="502"/>
         <source>Plate matches (F1)</source>
         <translation>车牌一致 (F1)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="497"/>
+        <location filename="../../ui/pages/station.py" line="505"/>
         <source>Plate differs (F2)</source>
         <translation>车牌不符 (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="500"/>
+        <location filename="../../ui/pages/station.py" line="508"/>
         <source>Override…</source>
         <translation>改判…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="523"/>
+        <location filename="../../ui/pages/station.py" line="531"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="523"/>
+        <location filename="../../ui/pages/station.py" line="531"/>
         <source>Pass</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="523"/>
+        <location filename="../../ui/pages/station.py" line="531"/>
         <source>Verdict</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="523"/>
-        <location filename="../../ui/pages/station.py" line="646"/>
+        <location filename="../../ui/pages/station.py" line="531"/>
+        <location filename="../../ui/pages/station.py" line="654"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="576"/>
+        <location filename="../../ui/pages/station.py" line="584"/>
         <source>Open pass image</source>
         <translation>打开通行证图片</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="576"/>
+        <location filename="../../ui/pages/station.py" line="584"/>
         <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="589"/>
+        <location filename="../../ui/pages/station.py" line="597"/>
         <source>No QR code found in {name}</source>
         <translation>{name} 中未找到二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="642"/>
+        <location filename="../../ui/pages/station.py" line="650"/>
         <source>Override the verdict</source>
         <translation>改判结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="649"/>
+        <location filename="../../ui/pages/station.py" line="657"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="649"/>
+        <location filename="../../ui/pages/station.py" line="657"/>
         <source>Why (required for Other)</source>
         <translation>原因说明（选“其他”时必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="679"/>
+        <location filename="../../ui/pages/station.py" line="687"/>
         <source>Database busy — scan again</source>
         <translation>数据库繁忙——请重新扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="726"/>
+        <location filename="../../ui/pages/station.py" line="734"/>
         <source>Serial {serial}</source>
         <translation>编号 {serial}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="732"/>
+        <location filename="../../ui/pages/station.py" line="740"/>
         <source>Driver {name}  {id_number}</source>
         <translation>司机 {name}  {id_number}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="745"/>
+        <location filename="../../ui/pages/station.py" line="753"/>
         <source>{gate} (in)</source>
         <translation>{gate}（入）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="745"/>
+        <location filename="../../ui/pages/station.py" line="753"/>
         <source>{gate} (out)</source>
         <translation>{gate}（出）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="753"/>
+        <location filename="../../ui/pages/station.py" line="761"/>
         <source>next: {point}</source>
         <translation>下一站：{point}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="796"/>
+        <location filename="../../ui/pages/station.py" line="804"/>
         <source>Ready to scan</source>
         <translation>等待扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="798"/>
+        <location filename="../../ui/pages/station.py" line="806"/>
         <source>Hold the pass&apos;s QR code up to the camera, or scan it with the USB scanner</source>
         <translation>请将通行证二维码对准摄像头，或用扫码枪扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="876"/>
+        <location filename="../../ui/pages/station.py" line="885"/>
         <source>Starting the camera…</source>
         <translation>正在启动摄像头…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="888"/>
+        <location filename="../../ui/pages/station.py" line="897"/>
         <source>Camera source</source>
         <translation>摄像头来源</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="891"/>
-        <location filename="../../ui/pages/station.py" line="903"/>
+        <location filename="../../ui/pages/station.py" line="900"/>
+        <location filename="../../ui/pages/station.py" line="912"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="892"/>
-        <location filename="../../ui/pages/station.py" line="904"/>
+        <location filename="../../ui/pages/station.py" line="901"/>
+        <location filename="../../ui/pages/station.py" line="913"/>
         <source>Video file</source>
         <translation>视频文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="893"/>
+        <location filename="../../ui/pages/station.py" line="902"/>
         <source>Stream URL (RTSP/HTTP)</source>
         <translation>视频流地址（RTSP/HTTP）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="901"/>
+        <location filename="../../ui/pages/station.py" line="910"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="902"/>
+        <location filename="../../ui/pages/station.py" line="911"/>
         <source>Camera {index}</source>
         <translation>摄像头 {index}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="905"/>
+        <location filename="../../ui/pages/station.py" line="914"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="910"/>
+        <location filename="../../ui/pages/station.py" line="919"/>
         <source>Stream URL</source>
         <translation>视频流地址</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="928"/>
+        <location filename="../../ui/pages/station.py" line="937"/>
         <source>Open video file</source>
         <translation>打开视频文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="928"/>
+        <location filename="../../ui/pages/station.py" line="937"/>
         <source>Videos (*.mp4 *.avi *.mkv *.mov)</source>
         <translation>视频文件 (*.mp4 *.avi *.mkv *.mov)</translation>
     </message>
@@ -3618,74 +3664,74 @@ From {origin}, carrying {cargo}</source>
 <context>
     <name>VehiclesPage</name>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="34"/>
-        <location filename="../../ui/pages/fleet.py" line="50"/>
+        <location filename="../../ui/pages/fleet.py" line="35"/>
+        <location filename="../../ui/pages/fleet.py" line="51"/>
         <source>Plate</source>
         <translation>车牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="35"/>
+        <location filename="../../ui/pages/fleet.py" line="36"/>
         <source>Plate type</source>
         <translation>号牌类型</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="36"/>
+        <location filename="../../ui/pages/fleet.py" line="37"/>
         <source>Manual review</source>
         <translation>人工核验</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="36"/>
+        <location filename="../../ui/pages/fleet.py" line="37"/>
         <source>Yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="37"/>
-        <location filename="../../ui/pages/fleet.py" line="54"/>
+        <location filename="../../ui/pages/fleet.py" line="38"/>
+        <location filename="../../ui/pages/fleet.py" line="55"/>
         <source>Vehicle</source>
         <translation>车型</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="38"/>
+        <location filename="../../ui/pages/fleet.py" line="39"/>
         <source>Registered</source>
         <translation>登记时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="41"/>
+        <location filename="../../ui/pages/fleet.py" line="42"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="43"/>
+        <location filename="../../ui/pages/fleet.py" line="44"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="44"/>
+        <location filename="../../ui/pages/fleet.py" line="45"/>
         <source>Register vehicle…</source>
         <translation>登记车辆…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="50"/>
+        <location filename="../../ui/pages/fleet.py" line="51"/>
         <source>e.g. 浙F12345</source>
         <translation>如 浙F12345</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="56"/>
+        <location filename="../../ui/pages/fleet.py" line="57"/>
         <source>e.g. heavy box truck</source>
         <translation>如 重型厢式货车</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="60"/>
+        <location filename="../../ui/pages/fleet.py" line="61"/>
         <source>Manual review (unusual plate)</source>
         <translation>人工核验（特殊号牌）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="73"/>
+        <location filename="../../ui/pages/fleet.py" line="74"/>
         <source>Register vehicle</source>
         <translation>登记车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/fleet.py" line="80"/>
+        <location filename="../../ui/pages/fleet.py" line="81"/>
         <source>Edit vehicle</source>
         <translation>编辑车辆</translation>
     </message>

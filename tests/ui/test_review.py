@@ -243,7 +243,8 @@ def test_history_panel_lists_the_vehicles_and_drivers_other_applications(
     assert draft not in listed(page.vehicle_trips)  # drafts are not the reviewer's business
     line = page.vehicle_trips.item(0).text()
     assert page.model.record(0).plate in line
-    assert f"{(NOW + timedelta(hours=6)).astimezone():%Y-%m-%d}" in line
+    arrival = (NOW + timedelta(hours=6)).astimezone()
+    assert f"{arrival.year}/{arrival.month}/{arrival.day}" in line  # the zh_CN locale's date
 
 
 def test_approval_lost_to_another_reviewer_is_explained_and_the_row_disappears(

@@ -142,7 +142,9 @@ class ApplicationsPage(ListPage):
             [(v.plate, v.id) for v in vehicles],
             app.vehicle_id if app else None,
         )
-        people = [(f"{d.name}（{d.phone[-4:]}）", d.id) for d in drivers]
+        # The last four digits tell namesakes apart; Chinese writes full-width brackets.
+        person = self.tr("{name} (…{phone})")
+        people = [(person.format(name=d.name, phone=d.phone[-4:]), d.id) for d in drivers]
         dialog.add_combo("driver_id", self.tr("Driver"), people, app.driver_id if app else None)
         dialog.add_combo(
             "co_driver_id",
@@ -153,7 +155,13 @@ class ApplicationsPage(ListPage):
         dialog.add_combo(
             "origin_region_id",
             self.tr("Origin"),
-            [(f"{r.name}（{name_of(r.level.value)}）", r.id) for r in regions],
+            [
+                (
+                    self.tr("{region} ({risk})").format(region=r.name, risk=name_of(r.level.value)),
+                    r.id,
+                )
+                for r in regions
+            ],
             app.origin_region_id if app else None,
         )
         dialog.add_line(

@@ -35,6 +35,7 @@ from core.errors import DomainError
 from core.models import User
 from core.services import Services, key_folder_for
 from core.services.backup import BackupCheck, BackupInfo, BackupReport
+from ui.formatting import count, data_size, date_time
 from ui.messages import error_message
 
 log = logging.getLogger("looppass.ui.backup")
@@ -42,7 +43,6 @@ log = logging.getLogger("looppass.ui.backup")
 Confirm = Callable[[QWidget, str, str], bool]
 Restart = Callable[[], None]
 
-KIB = 1024
 CHECK_COLUMN = 3
 OK_COLOR = "#1b5e20"
 BAD_COLOR = "#c62828"
@@ -69,13 +69,8 @@ def restart_application() -> None:
 
 
 def human_size(size: int) -> str:
-    """``307200`` → ``300.0 KiB``."""
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < KIB or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= KIB
-    return f"{size} B"
+    """``307200`` → ``300.0 KiB`` (decimals in the user's locale)."""
+    return data_size(size)
 
 
 class BackupWorker(QThread):
@@ -265,10 +260,10 @@ class BackupPage(QWidget):
             self._say(error_message(error), BAD_COLOR)
         self.table.setRowCount(len(self.backups))
         for row, info in enumerate(self.backups):
-            entries = "" if info.entries is None else str(info.entries)
+            entries = "" if info.entries is None else count(info.entries)
             check = self._checks.get(info.path, info.check)
             cells = [
-                f"{info.taken_at.astimezone():%Y-%m-%d %H:%M:%S}",
+                date_time(info.taken_at, seconds=True),
                 human_size(info.size),
                 entries,
                 self.check_text(check),
@@ -322,7 +317,9 @@ class BackupPage(QWidget):
         if report.ok and report.path is not None:
             self._say(
                 self.tr("Backup saved: {name} ({size}, {entries} audit entries).").format(
-                    name=report.path.name, size=human_size(report.size), entries=report.entries
+                    name=report.path.name,
+                    size=human_size(report.size),
+                    entries=count(report.entries),
                 ),
                 OK_COLOR,
             )
@@ -362,7 +359,7 @@ class BackupPage(QWidget):
         if check.ok:
             self._say(
                 self.tr("The backup passed: {entries} audit entries.").format(
-                    entries=check.entries
+                    entries=count(check.entries)
                 ),
                 OK_COLOR,
             )
@@ -383,7 +380,7 @@ class BackupPage(QWidget):
         if self.runner.running:
             self._say(self.tr("Wait until the running backup has finished."))
             return
-        when = f"{info.taken_at.astimezone():%Y-%m-%d %H:%M:%S}"
+        when = date_time(info.taken_at, seconds=True)
         question = self.tr(
             "Restore the backup taken at {time}?\n\n"
             "The database is replaced by this backup: whatever was recorded after {time} will"

@@ -14,14 +14,15 @@ from core.services import Services
 from core.services.fleet import DriverInput, VehicleInput
 from core.validation import mask_id_number, mask_phone
 from ui.form_dialog import FormDialog
+from ui.formatting import date_time
 from ui.list_page import ListPage
 from ui.messages import name_of
 from ui.table_model import Column, RecordTableModel
 
 
 def local_time(moment: datetime) -> str:
-    """A stored UTC time in the station's local time, to the minute."""
-    return f"{moment.astimezone():%Y-%m-%d %H:%M}"
+    """A stored UTC time in the station's local time, to the minute, in the user's locale."""
+    return date_time(moment)
 
 
 class VehiclesPage(ListPage):

@@ -41,6 +41,7 @@ from core.pass_document import human_serial
 from core.ports import ApplicationQuery, SearchQuery
 from core.services import Services
 from ui.form_dialog import FormDialog
+from ui.formatting import day
 from ui.list_page import ListPage
 from ui.messages import error_message, name_of
 from ui.pages.fleet import local_time
@@ -310,9 +311,9 @@ class ReviewQueuePage(ListPage):
         shown = others[:HISTORY_LIMIT]
         for view in shown:
             application = view.application
-            day = f"{application.planned_arrival.astimezone():%Y-%m-%d}"
+            arrival = day(application.planned_arrival)
             item = QListWidgetItem(
-                f"{day}  {application_status_name(application.status)}  "
+                f"{arrival}  {application_status_name(application.status)}  "
                 f"{view.plate} · {view.driver_name}"
             )
             item.setData(Qt.ItemDataRole.UserRole, application.id)
