@@ -24,6 +24,7 @@ from core.ports import AuditQuery, PassQuery, SearchQuery
 from core.services import Services
 from core.services.accounts import AccountService, UserInput
 from core.services.audit import AuditService
+from core.services.backup import BackupService
 from core.services.fleet import DriverInput, FleetService, VehicleInput
 from core.services.registry import (
     CheckpointInput,
@@ -56,7 +57,6 @@ PENDING_ACTIONS = frozenset(
         Action.SCAN,
         Action.SCAN_ANY_CHECKPOINT,
         Action.OVERRIDE_VERDICT,
-        Action.BACKUP,
     }
 )
 
@@ -72,6 +72,15 @@ NO_ROLE_METHODS = frozenset(
         "AuditService.seal",
         "AuditService.seal_if_due",
         "AuditService.heads",
+        # The schedule and the storage watch run as the system; restore closes the store, so
+        # its role check is tested on its own (tests/db/test_backup.py).
+        "BackupService.storage",
+        "BackupService.last_backup_at",
+        "BackupService.due",
+        "BackupService.storage_fault",
+        "BackupService.watch_storage",
+        "BackupService.unwatch_storage",
+        "BackupService.restore",
         # Settings are read by every service; the lane camera is SCAN or MANAGE_SETTINGS
         # (tests/core/test_settings.py checks that pair role by role).
         "SettingsService.current",
@@ -297,6 +306,21 @@ CASES = (
         lambda s, u, w: s.supervision.dashboard(u),
         0,
     ),
+    Case("BackupService.create", Action.BACKUP, lambda s, u, w: s.backup.create(u), 1),
+    Case("BackupService.copy", Action.BACKUP, lambda s, u, w: s.backup.copy(u), 0),
+    Case(
+        "BackupService.record",
+        Action.BACKUP,
+        lambda s, u, w: s.backup.record(u, s.backup.storage().copy(s.backup.clock())),
+        1,
+    ),
+    Case("BackupService.kept", Action.BACKUP, lambda s, u, w: s.backup.kept(u), 0),
+    Case(
+        "BackupService.check",
+        Action.BACKUP,
+        lambda s, u, w: s.backup.check(u, _a_backup(s)),
+        0,
+    ),
     Case(
         "SupervisionService.changed_since",
         Action.VIEW_DASHBOARD,
@@ -365,6 +389,7 @@ SERVICE_CLASSES = (
     SettingsService,
     ReportService,
     SupervisionService,
+    BackupService,
 )
 ROLE_CASES = [(role, case) for case in CASES for role in Role]
 ALLOWED = [(role, case) for role, case in ROLE_CASES if case.action in ROLE_ACTIONS[role]]
@@ -373,6 +398,12 @@ DENIED = [(role, case) for role, case in ROLE_CASES if case.action not in ROLE_A
 
 def _ids(pairs: list[tuple[Role, Case]]) -> list[str]:
     return [f"{role.value}-{case.method}" for role, case in pairs]
+
+
+def _a_backup(services: Services) -> Path:
+    report = services.backup.storage().copy(services.backup.clock())
+    assert report.path is not None
+    return report.path
 
 
 def _a_pass(services: Services) -> Pass:
