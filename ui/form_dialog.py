@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from core.errors import DomainError, Duplicate
 from core.forms import FormInvalid
 from core.validation import ValidationError
+from ui.fit import HintLineEdit
 from ui.messages import error_message, validation_message
 
 ERROR_STYLE = "color: #c62828;"
@@ -84,7 +85,7 @@ class FormDialog(QDialog):
         self, field: str, label: str, text: str = "", placeholder: str = "", secret: bool = False
     ) -> QLineEdit:
         """A one-line text field."""
-        edit = QLineEdit(text)
+        edit = HintLineEdit(text)  # the dialog grows to show the whole placeholder
         edit.setPlaceholderText(placeholder)
         if secret:
             edit.setEchoMode(QLineEdit.EchoMode.Password)

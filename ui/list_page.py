@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import DomainError
+from ui.fit import HintLineEdit
 from ui.formatting import count
 from ui.messages import error_message
 from ui.table_model import RecordTableModel
@@ -43,7 +43,7 @@ class ListPage(QWidget):
 
         heading = QLabel(title)
         heading.setObjectName("pageTitle")
-        self.search = QLineEdit()
+        self.search = HintLineEdit()  # as wide as its hint needs, up to 360 px
         self.search.setObjectName("search")
         self.search.setPlaceholderText(self.tr("Search…"))
         self.search.setClearButtonEnabled(True)
