@@ -57,7 +57,9 @@ class Dashboard:
     waiting_applications: int
     oldest_waiting_minutes: int | None
     decision_minutes_avg: float | None  # over decisions of the last 7 days
-    open_anomalies: dict[str, int]  # by AnomalyKind value, unacknowledged, last 7 days
+    # By AnomalyKind value, unacknowledged, since the city's midnight 7 days ago (the
+    # anomaly list's default window); overdue legs: all current.
+    open_anomalies: dict[str, int]
 
 
 # --- trace ---------------------------------------------------------------------------------

@@ -1,8 +1,17 @@
 """The supervision queries: dashboard figures, traces, anomalies, acknowledgements, retention.
 
-Every figure is aggregated in SQL over an index (migration 2): the dashboard reads today's
-slice of ``scan_events_at``, overdue legs come from ``passes_open(status, status_at)``,
-scan-based anomalies from the partial indexes ``scan_events_flagged`` and ``scan_events_red``.
+Every figure is aggregated in SQL over an index (migration 2), and the indexes are covering —
+no table row is read per counted entry: the dashboard reads today's slice of
+``scan_events_at``, overdue legs come from ``passes_open(status, status_at, route)``,
+scan-based anomalies from the partial indexes ``scan_events_flagged`` and ``scan_events_red``,
+"in but never out" from ``scan_events_green``. Counting an anomaly list reads only what
+identifies each anomaly; plates and checkpoints are joined for the page shown.
+
+Repeated RED verdicts (several for one plate in a city day) need every RED scan of the window
+joined to its pass for the plate and grouped: seconds for a week at 1000x the original
+scale. So the groups of whole days are kept in a TEMP table of the connection and brought up
+to date from the scans recorded since the last look (``_RedGroups``).
+
 Times are ms since the epoch; the city's day is UTC+8 (China has no daylight saving time).
 """
 
@@ -42,6 +51,7 @@ class SqlSupervision:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._red = _RedGroups(conn)
 
     def _all(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         cursor = self.conn.execute(sql, params)
@@ -62,18 +72,26 @@ class SqlSupervision:
         return {PassStatus(row["status"]): int(row["n"]) for row in rows}
 
     def gate_flows(self, start: datetime, end: datetime) -> list[GateFlow]:
-        """Entries and exits (GREEN GATE_IN / GATE_OUT scans) per gate in [start, end)."""
-        rows = self._all(
-            "SELECT c.code, c.name,"
-            " coalesce(sum(s.step = 'GATE_IN'), 0) AS entries,"
-            " coalesce(sum(s.step = 'GATE_OUT'), 0) AS exits"
-            " FROM checkpoints c LEFT JOIN scan_events s"
-            "   ON s.checkpoint_id = c.id AND s.at >= :start AND s.at < :end"
-            "   AND s.verdict = 'GREEN'"
-            " WHERE c.kind = 'GATE' GROUP BY c.id ORDER BY c.code",
-            {"start": to_millis(start), "end": to_millis(end)},
-        )
-        return [GateFlow(r["code"], r["name"], int(r["entries"]), int(r["exits"])) for r in rows]
+        """Entries and exits (GREEN GATE_IN / GATE_OUT scans) per gate in [start, end), every
+        gate listed. (Grouped by step first: by checkpoint first, SQLite would walk the
+        checkpoint index of all time instead of the day's slice of ``scan_events_at``.)"""
+        counts: dict[tuple[int, str], int] = {}
+        for step, point, n in self.conn.execute(
+            "SELECT step, checkpoint_id, count(*) FROM scan_events"
+            " WHERE at >= ? AND at < ? AND verdict = 'GREEN' AND step IN ('GATE_IN', 'GATE_OUT')"
+            " GROUP BY step, checkpoint_id",
+            (to_millis(start), to_millis(end)),
+        ):
+            counts[(point, step)] = int(n)
+        gates = self.conn.execute(
+            "SELECT id, code, name FROM checkpoints WHERE kind = 'GATE' ORDER BY code"
+        ).fetchall()
+        return [
+            GateFlow(
+                code, name, counts.get((gate, "GATE_IN"), 0), counts.get((gate, "GATE_OUT"), 0)
+            )
+            for gate, code, name in gates
+        ]
 
     def hourly_flow(self, start: datetime) -> tuple[list[int], list[int]]:
         """Entries and exits per hour for the 24 hours from ``start``."""
@@ -124,7 +142,8 @@ class SqlSupervision:
         (rows this connection changed itself, which data_version does not count)."""
         row = self.conn.execute("SELECT total_changes()").fetchone()
         version = self.conn.execute("PRAGMA data_version").fetchone()
-        return int(version[0]), int(row[0])
+        # Rows this object wrote to its own TEMP tables (kept anomaly groups) are no news.
+        return int(version[0]), int(row[0]) - self._red.changes
 
     # --- trace -----------------------------------------------------------------------------
 
@@ -135,9 +154,18 @@ class SqlSupervision:
         return [_pass(dict(row)) for row in rows]
 
     def passes_by_serial(self, text: str, limit: int) -> list[Pass]:
+        """Passes whose serial starts with ``text`` (any case, spaces ignored). The range on
+        the primary key finds them; LIKE alone (case-insensitive) would read every pass."""
+        prefix = text.lower().replace(" ", "")
         rows = self._all(
-            "SELECT * FROM passes WHERE serial LIKE ? ESCAPE '\\' ORDER BY issued_at DESC LIMIT ?",
-            (_serial_prefix(text), limit),
+            "SELECT * FROM passes WHERE serial >= :low AND serial < :high"
+            " AND serial LIKE :like ESCAPE '\\' ORDER BY issued_at DESC LIMIT :limit",
+            {
+                "low": prefix,
+                "high": prefix + "\U0010ffff",
+                "like": _serial_prefix(prefix),
+                "limit": limit,
+            },
         )
         return [_pass(dict(row)) for row in rows]
 
@@ -200,36 +228,37 @@ class SqlSupervision:
     ) -> tuple[list[Anomaly], int]:
         """A page of anomalies, newest first, and how many match in all."""
         kinds = query.kinds or tuple(AnomalyKind)
-        params: dict[str, Any] = {
-            "since": to_millis(query.since) if query.since else 0,
-            "until": to_millis(query.until) if query.until else _FAR_FUTURE,
-            "now": to_millis(now),
-            "red": repeated_red,
-            "offset_ms": LOCAL_OFFSET_MS,
-        }
-        parts = [
-            part
-            for kind in kinds
-            for part in _anomaly_selects(kind, overdue_limits, params, query.text)
-        ]
+        window = _Window(
+            to_millis(query.since) if query.since else 0,
+            to_millis(query.until) if query.until else _FAR_FUTURE,
+            to_millis(now),
+            repeated_red,
+            overdue_limits,
+            query.text.strip(),
+        )
+        grouped = self._red_groups_ready(window) if AnomalyKind.REPEATED_RED in kinds else False
+        parts = [part for kind in kinds for part in window.selects(kind, grouped)]
         if not parts:
             return [], 0
-        union = " UNION ALL ".join(parts)
-        state = {
-            AckFilter.OPEN: "WHERE k.subject IS NULL",
-            AckFilter.ACKNOWLEDGED: "WHERE k.subject IS NOT NULL",
-            AckFilter.ALL: "",
-        }[query.state]
-        body = (
-            f"FROM ({union}) x LEFT JOIN anomaly_acks k"
-            f" ON k.kind = x.kind AND k.subject = x.subject"
-            f" LEFT JOIN users u ON u.id = k.user_id {state}"
-        )
-        total = int(self._value(f"SELECT count(*) {body}", params) or 0)
+        union = f"WITH x({_COLUMNS}) AS ({' UNION ALL '.join(parts)})"
+        state = _STATE[query.state]
+        total = int(self._value(f"{union} SELECT count(*) FROM x{state}", window.params) or 0)
+        # The page is chosen from what the indexes hold; plates, checkpoints and the scan's
+        # reason are read for its rows only.
         rows = self._all(
-            f"SELECT x.*, k.note AS ack_note, k.at AS ack_at, u.username AS ack_by {body}"
-            " ORDER BY x.at DESC, x.kind, x.subject LIMIT :limit OFFSET :offset",
-            {**params, "limit": max(0, query.limit), "offset": max(0, query.offset)},
+            f"{union} SELECT a.kind, a.subject, a.at, coalesce(a.serial, s.serial) AS serial,"
+            " coalesce(a.plate, p.plate) AS plate, c.code AS checkpoint,"
+            " coalesce(a.detail, s.reason) AS detail,"
+            " k.note AS ack_note, k.at AS ack_at, u.username AS ack_by"
+            f" FROM (SELECT * FROM x{state}"
+            "   ORDER BY x.at DESC, x.kind, x.subject LIMIT :limit OFFSET :offset) a"
+            " LEFT JOIN scan_events s ON s.id = a.scan_id"
+            " LEFT JOIN checkpoints c ON c.id = s.checkpoint_id"
+            " LEFT JOIN passes p ON p.serial = coalesce(a.serial, s.serial)"
+            " LEFT JOIN anomaly_acks k ON k.kind = a.kind AND k.subject = a.subject"
+            " LEFT JOIN users u ON u.id = k.user_id"
+            " ORDER BY a.at DESC, a.kind, a.subject",
+            {**window.params, "limit": max(0, query.limit), "offset": max(0, query.offset)},
         )
         return [_anomaly(row) for row in rows], total
 
@@ -241,26 +270,26 @@ class SqlSupervision:
         repeated_red: int,
     ) -> dict[str, int]:
         """Unacknowledged anomalies by kind since ``since`` (overdue legs: all current)."""
-        params: dict[str, Any] = {
-            "since": to_millis(since),
-            "until": _FAR_FUTURE,
-            "now": to_millis(now),
-            "red": repeated_red,
-            "offset_ms": LOCAL_OFFSET_MS,
-        }
-        parts = [
-            part for kind in AnomalyKind for part in _anomaly_selects(kind, overdue_limits, params)
-        ]
-        rows = self._all(
-            f"SELECT x.kind, count(*) AS n FROM ({' UNION ALL '.join(parts)}) x"
-            " WHERE NOT EXISTS (SELECT 1 FROM anomaly_acks k"
-            "   WHERE k.kind = x.kind AND k.subject = x.subject)"
-            " GROUP BY x.kind",
-            params,
+        window = _Window(
+            to_millis(since), _FAR_FUTURE, to_millis(now), repeated_red, overdue_limits, ""
         )
-        counts = {kind.value: 0 for kind in AnomalyKind}
-        counts.update({row["kind"]: int(row["n"]) for row in rows})
+        grouped = self._red_groups_ready(window)
+        counts = {}
+        for kind in AnomalyKind:  # one query each: SQLite plans each kind's union apart well
+            union = " UNION ALL ".join(window.selects(kind, grouped))
+            sql = f"WITH x({_COLUMNS}) AS ({union}) SELECT count(*) FROM x"
+            counts[kind.value] = int(self._value(sql + _STATE[AckFilter.OPEN], window.params))
         return counts
+
+    def _red_groups_ready(self, window: _Window) -> bool:
+        """Bring the kept REPEATED_RED groups of the window's whole days up to date; False
+        when they cannot be used now (inside a caller's transaction: a rollback there would
+        undo the TEMP rows but not what this object remembers)."""
+        if self.conn.in_transaction:
+            return False
+        first, last = window.whole_days()
+        self._red.prepare(first, last)
+        return True
 
     def acknowledge(
         self, kind: AnomalyKind, subject: str, note: str, user_id: int, at: datetime
@@ -362,81 +391,249 @@ def _local_day_start(text: str) -> int | None:
 
 
 def _text_filter(text: str, params: dict[str, Any], plate: str, serial: str) -> str:
+    """`` AND (plate contains the text OR serial starts with it)``, or "" without a text."""
     if not text:
         return ""
-    params["like"] = _like(text.strip().upper())
-    params["prefix"] = _serial_prefix(text.strip())
+    params["like"] = _like(text.upper())
+    params["prefix"] = _serial_prefix(text)
     return f" AND ({plate} LIKE :like ESCAPE '\\' OR {serial} LIKE :prefix ESCAPE '\\')"
 
 
-_COLUMNS = "kind, subject, at, serial, plate, checkpoint, detail"
+# Counting with a state: acknowledged or not, by the anomaly's identity only.
+_ACKED = "EXISTS (SELECT 1 FROM anomaly_acks k WHERE k.kind = x.kind AND k.subject = x.subject)"
+_STATE = {
+    AckFilter.OPEN: f" WHERE NOT {_ACKED}",
+    AckFilter.ACKNOWLEDGED: f" WHERE {_ACKED}",
+    AckFilter.ALL: "",
+}
+# Every anomaly SELECT gives these columns, all read from indexes unless a text filter needs
+# the plate; ``serial`` and ``plate`` may be NULL where the page query reads them, ``scan_id``
+# names the scan behind a scan-based anomaly (its checkpoint and reason are read for the page).
+_COLUMNS = "kind, subject, at, serial, plate, scan_id, detail"
+_IN_BUT_NOT_OUT = (
+    " AND EXISTS (SELECT 1 FROM scan_events s WHERE s.serial = p.serial"
+    " AND s.verdict = 'GREEN' AND s.step = 'GATE_IN')"
+    " AND NOT EXISTS (SELECT 1 FROM scan_events s WHERE s.serial = p.serial"
+    " AND s.verdict = 'GREEN' AND s.step = 'GATE_OUT')"
+)
+_DAY_OF = f"(s.at + {LOCAL_OFFSET_MS}) / {_DAY_MS}"  # the city day number of a scan
 
 
-def _anomaly_selects(
-    kind: AnomalyKind,
-    limits: dict[tuple[PassStatus, bool], timedelta],
-    params: dict[str, Any],
-    text: str = "",
-) -> list[str]:
-    """The SELECTs (columns ``_COLUMNS``) producing the anomalies of ``kind``."""
-    if kind is AnomalyKind.OVERDUE:
-        return _overdue_selects(limits, params, _text_filter(text, params, "p.plate", "p.serial"))
-    if kind is AnomalyKind.OPEN_AFTER_EXPIRY:
-        where = _text_filter(text, params, "p.plate", "p.serial")
-        gate = (
-            "SELECT 1 FROM scan_events s WHERE s.serial = p.serial AND s.verdict = 'GREEN'"
-            " AND s.step = '{}'"
+class _Window:
+    """One anomaly query's window, settings and text, and the SELECTs it takes."""
+
+    def __init__(
+        self,
+        since: int,
+        until: int,
+        now: int,
+        repeated_red: int,
+        limits: dict[tuple[PassStatus, bool], timedelta],
+        text: str,
+    ) -> None:
+        self.since, self.until, self.limits, self.text = since, until, limits, text
+        self.params: dict[str, Any] = {
+            "since": since,
+            "until": until,
+            "now": now,
+            "red": repeated_red,
+        }
+
+    def whole_days(self) -> tuple[int, int]:
+        """The first and last city days lying wholly inside [since, until] (first > last
+        when there is none)."""
+        first = -((-self.since - LOCAL_OFFSET_MS) // _DAY_MS)  # ceil((since + offset) / day)
+        last = (self.until + 1 + LOCAL_OFFSET_MS) // _DAY_MS - 1
+        return first, last
+
+    def selects(self, kind: AnomalyKind, grouped: bool) -> list[str]:
+        """The SELECTs (columns ``_COLUMNS``) producing the anomalies of ``kind``; ``grouped``:
+        the kept REPEATED_RED groups of the window's whole days are up to date."""
+        if kind is AnomalyKind.OVERDUE:
+            return self._overdue()
+        if kind is AnomalyKind.OPEN_AFTER_EXPIRY:
+            return self._open_after_expiry()
+        if kind is AnomalyKind.REPEATED_RED:
+            return self._repeated_red(grouped)
+        reason = next(r for r, k in SCAN_REASON_KINDS.items() if k is kind)
+        where = (
+            f"WHERE s.verdict != 'GREEN' AND s.reason = '{reason}'"
+            " AND s.at BETWEEN :since AND :until"
         )
+        head = f"SELECT '{kind.value}' AS kind, CAST(s.id AS TEXT) AS subject, s.at"
+        if not self.text:
+            return [f"{head}, NULL, NULL, s.id, NULL FROM scan_events s {where}"]
+        where += _text_filter(self.text, self.params, "coalesce(p.plate, '')", "s.serial")
+        return [
+            f"{head}, s.serial, p.plate, s.id, NULL FROM scan_events s"
+            f" LEFT JOIN passes p ON p.serial = s.serial {where}"
+        ]
+
+    def _overdue(self) -> list[str]:
+        """One SELECT per (status, route) leg: in that status for longer than its limit."""
+        where = _text_filter(self.text, self.params, "p.plate", "p.serial")
+        selects = []
+        for index, ((status, isolation), limit) in enumerate(sorted(self.limits.items())):
+            route = "ISOLATION_LOOP" if isolation else "STANDARD"
+            self.params[f"lim{index}"] = int(limit.total_seconds() * 1000)
+            self.params[f"cut{index}"] = self.params["now"] - self.params[f"lim{index}"]
+            selects.append(
+                "SELECT 'OVERDUE' AS kind, p.serial || ':' || p.status AS subject,"
+                f" p.status_at + :lim{index} AS at, p.serial, NULL, NULL,"
+                f" json_object('status', p.status, 'limit_minutes', :lim{index} / 60000)"
+                f" FROM passes p WHERE p.status = '{status.value}'"
+                f" AND p.status_at < :cut{index} AND p.route = '{route}'{where}"
+            )
+        return selects
+
+    def _open_after_expiry(self) -> list[str]:
+        where = _text_filter(self.text, self.params, "p.plate", "p.serial")
         return [
             "SELECT 'OPEN_AFTER_EXPIRY' AS kind, p.serial AS subject, p.status_at AS at,"
-            " p.serial, p.plate, NULL AS checkpoint, NULL AS detail FROM passes p"
+            " p.serial, NULL, NULL, NULL FROM passes p"
             " WHERE p.status = 'EXPIRED' AND p.status_at BETWEEN :since AND :until"
-            f" AND EXISTS ({gate.format('GATE_IN')}) AND NOT EXISTS ({gate.format('GATE_OUT')})"
-            f"{where}",
+            f"{_IN_BUT_NOT_OUT}{where}",
             # Past validity but not yet marked EXPIRED (marking runs at start-up).
-            "SELECT 'OPEN_AFTER_EXPIRY', p.serial, p.valid_until, p.serial, p.plate, NULL, NULL"
+            "SELECT 'OPEN_AFTER_EXPIRY', p.serial, p.valid_until, p.serial, NULL, NULL, NULL"
             f" FROM passes p WHERE p.status IN {_OPEN} AND p.valid_until <= :now"
             f" AND p.valid_until BETWEEN :since AND :until{where}",
         ]
-    if kind is AnomalyKind.REPEATED_RED:
-        where = _text_filter(text, params, "p.plate", "p.serial")
-        day = "date((s.at + :offset_ms) / 1000, 'unixepoch')"
-        return [
-            f"SELECT 'REPEATED_RED' AS kind, p.plate || '@' || {day} AS subject, max(s.at) AS at,"
-            " max(s.serial) AS serial, p.plate, NULL AS checkpoint, count(*) AS detail"
-            " FROM scan_events s JOIN passes p ON p.serial = s.serial"
-            f" WHERE s.verdict = 'RED' AND s.at BETWEEN :since AND :until{where}"
-            f" GROUP BY p.plate, {day} HAVING count(*) >= :red"
-        ]
-    reason = next(r for r, k in SCAN_REASON_KINDS.items() if k is kind)
-    where = _text_filter(text, params, "coalesce(p.plate, '')", "coalesce(s.serial, '')")
-    return [
-        f"SELECT '{kind.value}' AS kind, CAST(s.id AS TEXT) AS subject, s.at, s.serial,"
-        " p.plate, c.code AS checkpoint, s.reason AS detail"
-        " FROM scan_events s JOIN checkpoints c ON c.id = s.checkpoint_id"
-        " LEFT JOIN passes p ON p.serial = s.serial"
-        f" WHERE s.verdict != 'GREEN' AND s.reason = '{reason}'"
-        f" AND s.at BETWEEN :since AND :until{where}"
-    ]
+
+    def _repeated_red(self, grouped: bool) -> list[str]:
+        """Plates with at least ``red`` RED scans in a city day: the kept groups of the
+        window's whole days, and the partial days at its ends counted from the scans.
+
+        A text keeps the groups whose plate contains it or whose latest serial starts
+        with it."""
+        first, last = self.whole_days() if grouped else (1, 0)
+        selects = []
+        if first <= last:
+            self.params.update(red_first=first, red_last=last)
+            selects.append(
+                "SELECT 'REPEATED_RED' AS kind,"
+                " g.plate || '@' || date(g.day * 86400, 'unixepoch') AS subject, g.at,"
+                " g.serial, g.plate, NULL, g.n FROM temp.red_groups g"
+                " WHERE +g.day BETWEEN :red_first AND :red_last AND g.n >= :red"
+                + _text_filter(self.text, self.params, "g.plate", "g.serial")
+            )
+            spans = [(self.since, _day_start(first) - 1), (_day_start(last + 1), self.until)]
+        else:
+            spans = [(self.since, self.until)]
+        having = _text_filter(self.text, self.params, "p.plate", "max(s.serial)")
+        for index, (low, high) in enumerate(spans):
+            if low > high:
+                continue
+            self.params.update({f"red_low{index}": low, f"red_high{index}": high})
+            selects.append(
+                f"SELECT 'REPEATED_RED' AS kind, p.plate || '@' || date({_DAY_OF} * 86400,"
+                " 'unixepoch') AS subject, max(s.at) AS at, max(s.serial), p.plate, NULL,"
+                " count(*)"
+                " FROM scan_events s JOIN passes p ON p.serial = s.serial"
+                f" WHERE s.verdict = 'RED' AND s.at BETWEEN :red_low{index} AND :red_high{index}"
+                f" GROUP BY p.plate, {_DAY_OF} HAVING count(*) >= :red{having}"
+            )
+        return selects
 
 
-def _overdue_selects(
-    limits: dict[tuple[PassStatus, bool], timedelta], params: dict[str, Any], where: str
-) -> list[str]:
-    """One SELECT per (status, route) leg: in that status for longer than the leg's limit."""
-    selects = []
-    for index, ((status, isolation), limit) in enumerate(sorted(limits.items())):
-        route = "ISOLATION_LOOP" if isolation else "STANDARD"
-        params[f"lim{index}"] = int(limit.total_seconds() * 1000)
-        params[f"cut{index}"] = params["now"] - params[f"lim{index}"]
-        selects.append(
-            f"SELECT 'OVERDUE' AS kind, p.serial || ':' || p.status AS subject,"
-            f" p.status_at + :lim{index} AS at, p.serial, p.plate, NULL AS checkpoint,"
-            f" json_object('status', p.status, 'limit_minutes', :lim{index} / 60000) AS detail"
-            f" FROM passes p WHERE p.status = '{status.value}' AND p.route = '{route}'"
-            f" AND p.status_at < :cut{index}{where}"
+def _day_start(day: int) -> int:
+    """The UTC ms at which city day number ``day`` begins."""
+    return day * _DAY_MS - LOCAL_OFFSET_MS
+
+
+class _RedGroups:
+    """RED scans per (city day, plate) — count, latest time, highest serial — for the days
+    asked for so far, in ``temp.red_groups``, kept up to date.
+
+    ``scan_events`` is append-only (no code updates or deletes a scan) and a pass's plate
+    never changes, so once a day is grouped, the only news are rows with a rowid above the
+    highest one counted (``seen``): each look adds those and groups the days not kept yet.
+    A file that shrank (a restored backup on this connection) starts over."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.seen: int | None = None  # highest scan rowid counted; None: tables not set up
+        self.changes = 0  # rows written to the TEMP tables (not a change of the data)
+
+    def prepare(self, first: int, last: int) -> None:
+        """Have the groups of days ``first``..``last`` (city day numbers) up to date."""
+        conn = self.conn
+        before = conn.total_changes
+        conn.execute("BEGIN")
+        try:
+            top = int(conn.execute("SELECT coalesce(max(rowid), 0) FROM scan_events").fetchone()[0])
+            if self.seen is None or top < self.seen:
+                conn.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS red_groups (day INTEGER, plate TEXT,"
+                    " n INTEGER, at INTEGER, serial TEXT, PRIMARY KEY (day, plate)) WITHOUT ROWID"
+                )
+                # Most groups hold one or two scans: the index finds those at the threshold.
+                conn.execute(
+                    "CREATE INDEX IF NOT EXISTS temp.red_groups_n"
+                    " ON red_groups (n, day, at, serial)"
+                )
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS red_days (day INTEGER PRIMARY KEY)")
+                conn.execute("DELETE FROM temp.red_groups")
+                conn.execute("DELETE FROM temp.red_days")
+            elif top > self.seen:
+                self._add(
+                    f"s.rowid > :seen AND s.rowid <= :top AND s.verdict = 'RED'"
+                    f" AND {_DAY_OF} IN (SELECT day FROM temp.red_days)",
+                    {"seen": self.seen, "top": top},
+                )
+            self._group_days(first, last, top)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self.seen = None
+            raise
+        finally:
+            self.changes += conn.total_changes - before
+        self.seen = top
+
+    def _group_days(self, first: int, last: int, top: int) -> None:
+        """Group the days of ``first``..``last`` not kept yet (only days with RED scans)."""
+        # Two subqueries: SQLite finds a min() or a max() in the index, not both at once.
+        span = self.conn.execute(
+            "SELECT (SELECT min(at) FROM scan_events WHERE verdict = 'RED'),"
+            " (SELECT max(at) FROM scan_events WHERE verdict = 'RED')"
+        ).fetchone()
+        if span[0] is None:
+            return
+        first = max(first, (span[0] + LOCAL_OFFSET_MS) // _DAY_MS)
+        last = min(last, (span[1] + LOCAL_OFFSET_MS) // _DAY_MS)
+        kept = {
+            row[0]
+            for row in self.conn.execute(
+                "SELECT day FROM temp.red_days WHERE day BETWEEN ? AND ?", (first, last)
+            )
+        }
+        missing = [day for day in range(first, last + 1) if day not in kept]
+        for day in missing:
+            self._add(
+                "s.verdict = 'RED' AND s.at >= :start AND s.at < :end AND s.rowid <= :top",
+                {"start": _day_start(day), "end": _day_start(day + 1), "top": top},
+            )
+        self.conn.executemany(
+            "INSERT INTO temp.red_days (day) VALUES (?)", [(day,) for day in missing]
         )
-    return selects
+
+    def _add(self, where: str, params: dict[str, int]) -> None:
+        """Add the RED scans matching ``where`` (on ``scan_events s``) to their groups.
+
+        Counted per pass first (the index holds the serial), so each pass is looked up once
+        and in serial order, then per plate."""
+        self.conn.execute(
+            "INSERT INTO temp.red_groups (day, plate, n, at, serial)"
+            " SELECT r.day, p.plate, sum(r.n), max(r.at), max(r.serial) FROM"
+            f" (SELECT s.serial AS serial, {_DAY_OF} AS day, count(*) AS n, max(s.at) AS at"
+            f"  FROM scan_events s WHERE {where} AND s.serial IS NOT NULL"
+            f"  GROUP BY s.serial, {_DAY_OF}) r"
+            " JOIN passes p ON p.serial = r.serial GROUP BY r.day, p.plate"
+            " ON CONFLICT (day, plate) DO UPDATE SET n = n + excluded.n,"
+            " at = max(at, excluded.at), serial = max(serial, excluded.serial)",
+            params,
+        )
 
 
 def _anomaly(row: sqlite3.Row) -> Anomaly:

@@ -83,8 +83,9 @@ class SupervisionService(Service):
                 int((now - oldest).total_seconds() // 60) if oldest is not None else None
             ),
             decision_minutes_avg=db.decision_minutes_avg(now - DECISION_WINDOW),
+            # From the city's midnight, as the anomaly list opened from here shows them.
             open_anomalies=db.open_counts(
-                now - ANOMALY_WINDOW,
+                local_midnight(now - ANOMALY_WINDOW),
                 overdue_limits(settings),
                 now,
                 settings.repeated_red_threshold,

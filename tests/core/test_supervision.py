@@ -53,8 +53,12 @@ class Lane:
         self.own, self.other = self.points["E0001"], self.points["E0002"]
         self.isolation = self.points["I01"]
         rows = services.passes.search(self.supervisor, PassQuery(limit=100)).rows
-        self.low = [p for p in rows if p.risk is RiskLevel.LOW]
-        self.risky = [p for p in rows if p.risk is not RiskLevel.LOW]
+        # One pass per plate, by plate: the demo issues some trucks two passes, and a test's
+        # trucks must differ (three REDs of one plate in a day are an anomaly of their own).
+        by_plate = {p.plate: p for p in sorted(rows, key=lambda p: p.serial)}
+        unique = sorted(by_plate.values(), key=lambda p: p.plate)
+        self.low = [p for p in unique if p.risk is RiskLevel.LOW]
+        self.risky = [p for p in unique if p.risk is not RiskLevel.LOW]
 
     def scan(self, point: Checkpoint, issued: Pass, minutes: float = 20) -> ScanResult:
         """Scan ``issued`` at ``point`` ``minutes`` after the previous moment."""
@@ -431,6 +435,97 @@ def test_repeated_red_counts_within_the_citys_day(lane: Lane) -> None:
     assert repeated.detail == {"count": 2}
 
 
+def _red_at(lane: Lane, issued: Pass, local: datetime, point: Checkpoint | None = None) -> None:
+    """A RED scan (another enterprise's point) of ``issued`` at a city-local moment."""
+    lane.clock.now = local.astimezone(UTC)
+    result = lane.services.scans.scan(lane.supervisor, point or lane.other, issued.token)
+    assert result.verdict is Verdict.RED, result
+
+
+def _city(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=LOCAL_TZ)
+
+
+WINDOWS = (
+    (None, None),
+    (_city(26, 0), _city(28, 0) - timedelta(milliseconds=1)),  # whole days
+    (_city(26, 0, 5), _city(27, 12)),  # partial days at both ends
+    (_city(26, 0, 5), _city(26, 0, 20)),  # inside one day
+    (_city(26, 11), None),
+    (None, _city(26, 12)),
+    (_city(27, 23, 59), None),
+)
+
+
+def _repeated(lane: Lane, since: datetime | None, until: datetime | None, red: int) -> object:
+    query = AnomalyQuery(kinds=(AnomalyKind.REPEATED_RED,), since=since, until=until)
+    return lane.services.store.supervision.anomalies(query, {}, lane.clock(), red)
+
+
+def _check_kept_groups_against_a_fresh_count(lane: Lane) -> int:
+    found = 0
+    for since, until in WINDOWS:
+        for red in (2, 3):
+            kept = _repeated(lane, since, until, red)
+            with lane.services.store.transaction():  # inside a transaction: counted afresh
+                fresh = _repeated(lane, since, until, red)
+            assert kept == fresh, (since, until, red)
+            found += fresh[1]  # type: ignore[index]
+    return found
+
+
+def test_kept_repeated_red_groups_agree_with_a_fresh_count(lane: Lane) -> None:
+    """REPEATED_RED groups of whole days are kept between queries and brought up to date from
+    the scans recorded since; every window, whole or cut in the middle of a day, must give what
+    counting all its RED scans again gives — also after new scans, back-dated ones included."""
+    one, two, three = lane.low[:3]
+    scans = {
+        one: [
+            *(_city(25, 16, 10), _city(25, 16, 30), _city(25, 23, 50)),
+            *(_city(26, 0, 2), _city(26, 0, 4), _city(26, 0, 10)),  # two before 00:05
+        ],
+        two: [_city(26, 0, 12), _city(26, 9), _city(27, 1), _city(27, 2)],
+        three: [_city(27, 10), _city(27, 11), _city(27, 23, 58), _city(28, 0, 1)],
+    }
+    plan = sorted(
+        ((moment, issued) for issued, moments in scans.items() for moment in moments),
+        key=lambda item: item[0],
+    )
+    for moment, issued in plan[:10]:
+        _red_at(lane, issued, moment)
+    assert _check_kept_groups_against_a_fresh_count(lane) > 0
+
+    for moment, issued in plan[10:]:  # news after the groups were kept
+        _red_at(lane, issued, moment)
+    # A station that was quiet records a scan dated back into a day already kept.
+    _red_at(lane, two, _city(26, 9, 30), lane.points["E0003"])
+    _check_kept_groups_against_a_fresh_count(lane)
+    (late,) = [
+        a for a in lane.of_kind(AnomalyKind.REPEATED_RED) if a.subject == f"{two.plate}@2026-11-26"
+    ]
+    assert (late.plate, late.detail) == (two.plate, {"count": 3})
+
+
+def test_repeated_red_text_filter_and_the_change_poll(lane: Lane) -> None:
+    first, second = lane.low[:2]
+    for hour, issued in ((17, first), (18, second)):
+        for minute in (10, 20, 30):
+            _red_at(lane, issued, _city(25, hour, minute))
+    service = lane.services.supervision
+    changed, token = service.changed_since(lane.supervisor, None)
+    assert changed
+    assert {a.plate for a in lane.of_kind(AnomalyKind.REPEATED_RED)} == {first.plate, second.plate}
+    (only,) = lane.of_kind(AnomalyKind.REPEATED_RED, text=first.plate)
+    assert only.plate == first.plate
+    (by_serial,) = lane.of_kind(AnomalyKind.REPEATED_RED, text=second.serial[:8])
+    assert by_serial.plate == second.plate
+    service.dashboard(lane.supervisor)
+    # Keeping the groups up to date writes only to the connection's own TEMP tables: no news.
+    assert service.changed_since(lane.supervisor, token) == (False, token)
+    _red_at(lane, first, _city(25, 19))
+    assert service.changed_since(lane.supervisor, token)[0]
+
+
 def _story(lane: Lane) -> dict[str, Pass]:
     """Three wrong-point scans and a skipped point on two passes, minutes apart."""
     first, second = lane.low[:2]
@@ -507,7 +602,11 @@ def test_dashboard_counts_open_anomalies_of_the_last_week(lane: Lane) -> None:
     lane.services.supervision.acknowledge(lane.supervisor, wrong.kind, wrong.subject, "已处理")
     counts = lane.services.supervision.dashboard(lane.supervisor).open_anomalies
     assert counts["WRONG_POINT"] == 2
-    lane.clock.advance(days=7, minutes=1)
+    # The window starts at the city's midnight seven days back, as the anomaly list's.
+    lane.clock.advance(days=7, hours=5)  # 23:00 in the city, seven days on
+    counts = lane.services.supervision.dashboard(lane.supervisor).open_anomalies
+    assert counts["WRONG_POINT"] == 2
+    lane.clock.advance(hours=11)  # the next city day
     counts = lane.services.supervision.dashboard(lane.supervisor).open_anomalies
     assert counts["WRONG_POINT"] == counts["SKIPPED_POINT"] == 0
 
