@@ -245,8 +245,10 @@ class _Walk:
         goes to ``step``, which decides what is wrong, so reports are exactly ``step``'s."""
         heads, every = self.heads, PROGRESS_EVERY
         sha256, unhex, encode, tag = hashlib.sha256, bytes.fromhex, _encode_string, DOMAIN_TAG
-        count, expected, prev_hash = self.count, self.expected_seq, self.prev_hash
-        prev_link = self.prev_link
+        expected, prev_hash, prev_link = self.expected_seq, self.prev_hash, self.prev_link
+        uncounted = expected - self.count  # ``count`` and ``expected_seq`` grow together
+        # ``expected`` at which the next progress report is due (never without ``progress``).
+        mark = -1 if progress is None else (self.count // every + 1) * every + uncounted
         for row in rows:
             seq, at, actor, action, entity, entity_id, details, link, digest = row
             try:
@@ -269,20 +271,20 @@ class _Walk:
             except (TypeError, ValueError):  # not strings, or not hex: ``step`` finds out
                 usual = False
             if usual:
-                count += 1
                 expected += 1
                 prev_link, prev_hash = link, digest
             else:
-                self.count, self.expected_seq = count, expected
+                self.count, self.expected_seq = expected - uncounted, expected
                 self.prev_hash, self.prev_link = prev_hash, prev_link
                 broken = self.step(row)
                 if broken is not None:
                     return broken
-                count, expected = self.count, self.expected_seq
-                prev_hash, prev_link = self.prev_hash, self.prev_link
-            if progress is not None and count % every == 0:
-                progress(count)
-        self.count, self.expected_seq = count, expected
+                expected, prev_hash, prev_link = self.expected_seq, self.prev_hash, self.prev_link
+            if expected == mark:
+                assert progress is not None
+                progress(expected - uncounted)
+                mark += every
+        self.count, self.expected_seq = expected - uncounted, expected
         self.prev_hash, self.prev_link = prev_hash, prev_link
         return None
 
