@@ -51,6 +51,11 @@ MAX_EMPTY_READS = 50
 # a row: a loose cable that delivers a frame or two must not make the banner flicker.
 RECOVERED_AFTER_FRAMES = 15
 _SLICE_MS = 50  # how long the worker sleeps between checks for an interruption
+# The guide box on the preview: where to hold the code.
+GUIDE_SHARE = 0.7  # of the preview's shorter side
+GUIDE_WIDTH = 3  # pixels
+GUIDE_DASH_ON, GUIDE_DASH_PERIOD = 12, 18  # pixels: Qt's DashLine for a 3 px pen
+GUIDE_BGRA = np.array([0x3B, 0xEB, 0xFF, 0xFF], dtype=np.uint8)  # #ffeb3b
 
 
 def frame_to_image(frame: Any, width: int = PREVIEW_WIDTH) -> QImage:
@@ -75,7 +80,25 @@ def frame_to_image(frame: Any, width: int = PREVIEW_WIDTH) -> QImage:
     pixels = np.frombuffer(image.bits(), dtype=np.uint8).reshape(h, w, 4)
     code = cv2.COLOR_GRAY2BGRA if frame.ndim == 2 else cv2.COLOR_BGR2BGRA  # noqa: PLR2004
     cv2.cvtColor(frame, code, dst=pixels)
+    draw_guide(pixels)
     return image
+
+
+def draw_guide(pixels: Any) -> None:
+    """Draw the dashed yellow box where the code is to be held on an H×W×4 BGRA preview: a
+    square of 70 % of the shorter side, in the middle. Drawn with numpy on the worker thread
+    rather than with a QPainter on the GUI thread for every preview frame."""
+    h, w = pixels.shape[:2]
+    side = int(min(w, h) * GUIDE_SHARE)
+    if side <= 2 * GUIDE_WIDTH:
+        return
+    top, left = (h - side) // 2, (w - side) // 2
+    dashed = (np.arange(side) % GUIDE_DASH_PERIOD) < GUIDE_DASH_ON
+    square = pixels[top : top + side, left : left + side]
+    for edge in (square[:GUIDE_WIDTH], square[-GUIDE_WIDTH:]):  # top and bottom
+        edge[:, dashed] = GUIDE_BGRA
+    for edge in (square[:, :GUIDE_WIDTH], square[:, -GUIDE_WIDTH:]):  # left and right
+        edge[dashed, :] = GUIDE_BGRA
 
 
 def _next_due(now: float, due: float, interval: float) -> float:

@@ -298,6 +298,22 @@ def test_preview_image_is_scaled_rgb_and_owns_its_pixels(
     assert (color.red(), color.green(), color.blue()) == expected
 
 
+def test_preview_carries_the_guide_box(zh_app: QApplication) -> None:
+    image = frame_to_image(np.full((720, 1280, 3), 110, dtype=np.uint8), 640)
+    side = int(360 * 0.7)
+    top, left = (360 - side) // 2, (640 - side) // 2
+
+    def rgb(x: int, y: int) -> tuple[int, int, int]:
+        color = QColor(image.pixel(x, y))
+        return (color.red(), color.green(), color.blue())
+
+    yellow = (0xFF, 0xEB, 0x3B)
+    assert rgb(left, top) == yellow  # dashes start at the top corners
+    assert rgb(left + side - 1, top + 2) == yellow
+    assert rgb(left + 2, top + side - 1) == yellow
+    assert rgb(320, 180) == (110, 110, 110)  # the middle is the camera's picture
+
+
 @pytest.fixture
 def worker_cleanup() -> Iterator[list[CameraWorker]]:
     workers: list[CameraWorker] = []

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QRect, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QCloseEvent,
     QColor,
@@ -40,8 +40,6 @@ from PySide6.QtGui import (
     QHideEvent,
     QImage,
     QKeySequence,
-    QPainter,
-    QPen,
     QPixmap,
     QShortcut,
     QShowEvent,
@@ -309,7 +307,7 @@ class ToneSound:
 
 
 class PreviewLabel(QLabel):
-    """The camera picture with a guide box in the middle (where to hold the code)."""
+    """The camera picture; the worker draws the guide box (where to hold the code) on it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -321,18 +319,14 @@ class PreviewLabel(QLabel):
         )
 
     def show_image(self, image: QImage) -> None:
-        pixmap = QPixmap.fromImage(image).scaled(
-            self.size(),
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        painter = QPainter(pixmap)
-        painter.setPen(QPen(QColor("#ffeb3b"), 3, Qt.PenStyle.DashLine))
-        side = int(min(pixmap.width(), pixmap.height()) * 0.7)
-        painter.drawRect(
-            QRect((pixmap.width() - side) // 2, (pixmap.height() - side) // 2, side, side)
-        )
-        painter.end()
+        """Show a preview from the camera worker (it carries the guide box already)."""
+        pixmap = QPixmap.fromImage(image)
+        if pixmap.size() != self.size():
+            pixmap = pixmap.scaled(
+                self.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
         self.setPixmap(pixmap)
 
 
