@@ -35,6 +35,7 @@ from ui.pages.fleet import DriversPage, VehiclesPage
 from ui.pages.outbox import KeysPage, OutboxPage
 from ui.pages.passes import PassesPage
 from ui.pages.registry import CheckpointsPage, EnterprisesPage, RiskRegionsPage
+from ui.pages.reports import ReportsPage
 from ui.pages.review import ReviewQueuePage
 from ui.pages.settings import SettingsDialog
 from ui.pages.station import StationPage, station_camera_factory
@@ -66,6 +67,7 @@ SCREENS: tuple[tuple[Action, PageFactory], ...] = (
     (Action.VIEW_DASHBOARD, DashboardPage),  # first: a supervisor starts on the dashboard
     (Action.VIEW_DASHBOARD, TracePage),
     (Action.VIEW_DASHBOARD, AnomaliesPage),
+    (Action.VIEW_DASHBOARD, ReportsPage),
     (Action.FILE_APPLICATION, ApplicationsPage),
     (Action.REVIEW_APPLICATION, ReviewQueuePage),
     (Action.FILE_APPLICATION, PassesPage),

@@ -1785,94 +1785,94 @@ This look-up was recorded in the audit log.</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="111"/>
+        <location filename="../../ui/main_window.py" line="113"/>
         <source>LoopPass</source>
         <translation>闭环通行证 LoopPass</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="138"/>
+        <location filename="../../ui/main_window.py" line="140"/>
         <source>Your role has no screens here yet.</source>
         <translation>您的角色暂无可用页面。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="151"/>
+        <location filename="../../ui/main_window.py" line="153"/>
         <source>&amp;Session</source>
         <translation>会话(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="152"/>
+        <location filename="../../ui/main_window.py" line="154"/>
         <source>Sign &amp;out</source>
         <translation>退出登录(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="155"/>
+        <location filename="../../ui/main_window.py" line="157"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="161"/>
-        <location filename="../../ui/main_window.py" line="306"/>
+        <location filename="../../ui/main_window.py" line="163"/>
+        <location filename="../../ui/main_window.py" line="308"/>
         <source>&amp;Administration</source>
         <translation>管理(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="162"/>
+        <location filename="../../ui/main_window.py" line="164"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="168"/>
-        <location filename="../../ui/main_window.py" line="313"/>
+        <location filename="../../ui/main_window.py" line="170"/>
+        <location filename="../../ui/main_window.py" line="315"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="186"/>
+        <location filename="../../ui/main_window.py" line="188"/>
         <source>User: {name} ({role})</source>
         <translation>用户：{name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="191"/>
+        <location filename="../../ui/main_window.py" line="193"/>
         <source>Database: {path}</source>
         <translation>数据库：{path}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="237"/>
+        <location filename="../../ui/main_window.py" line="239"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="238"/>
+        <location filename="../../ui/main_window.py" line="240"/>
         <source>The language changes the next time LoopPass starts.</source>
         <translation>语言将在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="246"/>
+        <location filename="../../ui/main_window.py" line="248"/>
         <source>Disk full: data was not saved. Free disk space, then try again.</source>
         <translation>磁盘已满：数据未保存。请释放磁盘空间后重试。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="283"/>
+        <location filename="../../ui/main_window.py" line="285"/>
         <source>Disk space is back: saving works again.</source>
         <translation>磁盘空间已恢复，可以重新保存数据。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="299"/>
+        <location filename="../../ui/main_window.py" line="301"/>
         <source>&amp;Backup and restore…</source>
         <translation>备份与恢复(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="360"/>
+        <location filename="../../ui/main_window.py" line="362"/>
         <source>Backup saved.</source>
         <translation>备份已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="364"/>
+        <location filename="../../ui/main_window.py" line="366"/>
         <source>The backup failed its check and was not kept; see Backup and restore.</source>
         <translation>备份未通过检查，未保留；请查看“备份与恢复”。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="372"/>
+        <location filename="../../ui/main_window.py" line="374"/>
         <source>Backup failed: {reason}</source>
         <translation>备份失败：{reason}</translation>
     </message>
@@ -2527,6 +2527,59 @@ This look-up was recorded in the audit log.</source>
     </message>
 </context>
 <context>
+    <name>ReportsPage</name>
+    <message>
+        <location filename="../../ui/pages/reports.py" line="76"/>
+        <source>Daily report</source>
+        <translation>日报</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/reports.py" line="84"/>
+        <source>Show report</source>
+        <translation>生成报表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/reports.py" line="91"/>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/reports.py" line="93"/>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/reports.py" line="98"/>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/reports.py" line="99"/>
+        <source>Export Excel…</source>
+        <translation>导出 Excel…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/reports.py" line="100"/>
+        <source>Export PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/reports.py" line="148"/>
+        <source>Completion rate %1 (%2 exited of %3 closed), %4 still open; %5 scans, %6 RED.</source>
+        <translation>闭环完成率 %1（已结束 %3 张中已出城 %2 张），仍在途 %4 张；扫码 %5 次，拦截 %6 次。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/reports.py" line="190"/>
+        <source>Export report</source>
+        <translation>导出报表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/reports.py" line="208"/>
+        <source>Saved: %1</source>
+        <translation>已保存：%1</translation>
+    </message>
+</context>
+<context>
     <name>ReviewQueuePage</name>
     <message>
         <location filename="../../ui/pages/review.py" line="60"/>
@@ -3074,348 +3127,348 @@ From {origin}, carrying {cargo}</source>
 <context>
     <name>StationPage</name>
     <message>
-        <location filename="../../ui/pages/station.py" line="101"/>
+        <location filename="../../ui/pages/station.py" line="99"/>
         <source>PASS</source>
         <translation>放行</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="102"/>
+        <location filename="../../ui/pages/station.py" line="100"/>
         <source>CHECK</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="103"/>
+        <location filename="../../ui/pages/station.py" line="101"/>
         <source>STOP</source>
         <translation>拦截</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="107"/>
+        <location filename="../../ui/pages/station.py" line="105"/>
         <source>Valid pass: let the truck through</source>
         <translation>通行证有效，准予通行</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="108"/>
+        <location filename="../../ui/pages/station.py" line="106"/>
         <source>Station clock is behind: check by hand</source>
         <translation>本站时钟偏慢，请人工核查</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="111"/>
+        <location filename="../../ui/pages/station.py" line="109"/>
         <source>Seen elsewhere minutes ago: check the truck</source>
         <translation>几分钟前已在别处扫码，请核查车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="114"/>
+        <location filename="../../ui/pages/station.py" line="112"/>
         <source>Overdue on its route: check the truck</source>
         <translation>行程超时，请核查车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="115"/>
+        <location filename="../../ui/pages/station.py" line="113"/>
         <source>Check the plate by hand</source>
         <translation>请人工核对车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="116"/>
+        <location filename="../../ui/pages/station.py" line="114"/>
         <source>Not a LoopPass pass</source>
         <translation>不是平和码通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="117"/>
+        <location filename="../../ui/pages/station.py" line="115"/>
         <source>Pass from a newer LoopPass: not accepted here</source>
         <translation>新版系统签发的通行证，本站无法识别</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="120"/>
+        <location filename="../../ui/pages/station.py" line="118"/>
         <source>Not a LoopPass pass (too long)</source>
         <translation>不是平和码通行证（内容过长）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="121"/>
+        <location filename="../../ui/pages/station.py" line="119"/>
         <source>Damaged or incomplete code</source>
         <translation>二维码损坏或不完整</translation>
     </message>
     <message>
+        <location filename="../../ui/pages/station.py" line="120"/>
         <location filename="../../ui/pages/station.py" line="122"/>
-        <location filename="../../ui/pages/station.py" line="124"/>
         <source>Forged or damaged pass</source>
         <translation>伪造或损坏的通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="123"/>
+        <location filename="../../ui/pages/station.py" line="121"/>
         <source>Signed by an unknown key</source>
         <translation>签发密钥未知</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="125"/>
+        <location filename="../../ui/pages/station.py" line="123"/>
         <source>Pass not valid yet</source>
         <translation>通行证尚未生效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="126"/>
+        <location filename="../../ui/pages/station.py" line="124"/>
         <source>Pass expired</source>
         <translation>通行证已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="127"/>
+        <location filename="../../ui/pages/station.py" line="125"/>
         <source>Signing key withdrawn: pass not valid</source>
         <translation>签发密钥已吊销，通行证无效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="130"/>
+        <location filename="../../ui/pages/station.py" line="128"/>
         <source>Pass revoked</source>
         <translation>通行证已撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="131"/>
+        <location filename="../../ui/pages/station.py" line="129"/>
         <source>Not on this pass&apos;s route</source>
         <translation>不在该通行证路线上</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="132"/>
+        <location filename="../../ui/pages/station.py" line="130"/>
         <source>A point of the route was skipped</source>
         <translation>路线中有站点未扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="133"/>
+        <location filename="../../ui/pages/station.py" line="131"/>
         <source>This point is already done</source>
         <translation>本站点已扫过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="134"/>
+        <location filename="../../ui/pages/station.py" line="132"/>
         <source>The loop is already closed</source>
         <translation>闭环已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="135"/>
+        <location filename="../../ui/pages/station.py" line="133"/>
         <source>Plate does not match</source>
         <translation>车牌不符</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="139"/>
+        <location filename="../../ui/pages/station.py" line="137"/>
         <source>Plate verified by hand</source>
         <translation>已人工核对车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="142"/>
+        <location filename="../../ui/pages/station.py" line="140"/>
         <source>Station clock corrected</source>
         <translation>站点时钟已校正</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="143"/>
+        <location filename="../../ui/pages/station.py" line="141"/>
         <source>Route changed by order</source>
         <translation>已按调度令变更路线</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="146"/>
+        <location filename="../../ui/pages/station.py" line="144"/>
         <source>Checked: not a cloned pass</source>
         <translation>已核查：非克隆通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="147"/>
+        <location filename="../../ui/pages/station.py" line="145"/>
         <source>Other (note required)</source>
         <translation>其他（须填写说明）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="149"/>
-        <location filename="../../ui/pages/station.py" line="704"/>
+        <location filename="../../ui/pages/station.py" line="147"/>
+        <location filename="../../ui/pages/station.py" line="698"/>
         <source>Overridden by a supervisor: {reason}</source>
         <translation>监管员已改判放行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="422"/>
+        <location filename="../../ui/pages/station.py" line="416"/>
         <source>Scan station</source>
         <translation>扫码站</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="441"/>
+        <location filename="../../ui/pages/station.py" line="435"/>
         <source>Scanning for:</source>
         <translation>代扫站点：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="447"/>
-        <location filename="../../ui/pages/station.py" line="975"/>
+        <location filename="../../ui/pages/station.py" line="441"/>
+        <location filename="../../ui/pages/station.py" line="969"/>
         <source>No camera</source>
         <translation>无摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="448"/>
+        <location filename="../../ui/pages/station.py" line="442"/>
         <source>No camera — type or scan with the USB scanner</source>
         <translation>摄像头不可用——请手动输入或用扫码枪扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="459"/>
+        <location filename="../../ui/pages/station.py" line="453"/>
         <source>Scan with the USB scanner or type the serial</source>
         <translation>用扫码枪扫码或输入编号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="462"/>
+        <location filename="../../ui/pages/station.py" line="456"/>
         <source>Open image…</source>
         <translation>打开图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="465"/>
+        <location filename="../../ui/pages/station.py" line="459"/>
         <source>Camera…</source>
         <translation>摄像头…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="502"/>
+        <location filename="../../ui/pages/station.py" line="496"/>
         <source>Plate matches (F1)</source>
         <translation>车牌一致 (F1)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="505"/>
+        <location filename="../../ui/pages/station.py" line="499"/>
         <source>Plate differs (F2)</source>
         <translation>车牌不符 (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="508"/>
+        <location filename="../../ui/pages/station.py" line="502"/>
         <source>Override…</source>
         <translation>改判…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="531"/>
+        <location filename="../../ui/pages/station.py" line="525"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="531"/>
+        <location filename="../../ui/pages/station.py" line="525"/>
         <source>Pass</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="531"/>
+        <location filename="../../ui/pages/station.py" line="525"/>
         <source>Verdict</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="531"/>
-        <location filename="../../ui/pages/station.py" line="654"/>
+        <location filename="../../ui/pages/station.py" line="525"/>
+        <location filename="../../ui/pages/station.py" line="648"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="584"/>
+        <location filename="../../ui/pages/station.py" line="578"/>
         <source>Open pass image</source>
         <translation>打开通行证图片</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="584"/>
+        <location filename="../../ui/pages/station.py" line="578"/>
         <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="597"/>
+        <location filename="../../ui/pages/station.py" line="591"/>
         <source>No QR code found in {name}</source>
         <translation>{name} 中未找到二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="650"/>
+        <location filename="../../ui/pages/station.py" line="644"/>
         <source>Override the verdict</source>
         <translation>改判结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="657"/>
+        <location filename="../../ui/pages/station.py" line="651"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="657"/>
+        <location filename="../../ui/pages/station.py" line="651"/>
         <source>Why (required for Other)</source>
         <translation>原因说明（选“其他”时必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="687"/>
+        <location filename="../../ui/pages/station.py" line="681"/>
         <source>Database busy — scan again</source>
         <translation>数据库繁忙——请重新扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="734"/>
+        <location filename="../../ui/pages/station.py" line="728"/>
         <source>Serial {serial}</source>
         <translation>编号 {serial}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="740"/>
+        <location filename="../../ui/pages/station.py" line="734"/>
         <source>Driver {name}  {id_number}</source>
         <translation>司机 {name}  {id_number}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="753"/>
+        <location filename="../../ui/pages/station.py" line="747"/>
         <source>{gate} (in)</source>
         <translation>{gate}（入）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="753"/>
+        <location filename="../../ui/pages/station.py" line="747"/>
         <source>{gate} (out)</source>
         <translation>{gate}（出）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="761"/>
+        <location filename="../../ui/pages/station.py" line="755"/>
         <source>next: {point}</source>
         <translation>下一站：{point}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="804"/>
+        <location filename="../../ui/pages/station.py" line="798"/>
         <source>Ready to scan</source>
         <translation>等待扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="806"/>
+        <location filename="../../ui/pages/station.py" line="800"/>
         <source>Hold the pass&apos;s QR code up to the camera, or scan it with the USB scanner</source>
         <translation>请将通行证二维码对准摄像头，或用扫码枪扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="885"/>
+        <location filename="../../ui/pages/station.py" line="879"/>
         <source>Starting the camera…</source>
         <translation>正在启动摄像头…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="897"/>
+        <location filename="../../ui/pages/station.py" line="891"/>
         <source>Camera source</source>
         <translation>摄像头来源</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="900"/>
-        <location filename="../../ui/pages/station.py" line="912"/>
+        <location filename="../../ui/pages/station.py" line="894"/>
+        <location filename="../../ui/pages/station.py" line="906"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="901"/>
-        <location filename="../../ui/pages/station.py" line="913"/>
+        <location filename="../../ui/pages/station.py" line="895"/>
+        <location filename="../../ui/pages/station.py" line="907"/>
         <source>Video file</source>
         <translation>视频文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="902"/>
+        <location filename="../../ui/pages/station.py" line="896"/>
         <source>Stream URL (RTSP/HTTP)</source>
         <translation>视频流地址（RTSP/HTTP）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="910"/>
+        <location filename="../../ui/pages/station.py" line="904"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="911"/>
+        <location filename="../../ui/pages/station.py" line="905"/>
         <source>Camera {index}</source>
         <translation>摄像头 {index}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="914"/>
+        <location filename="../../ui/pages/station.py" line="908"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="919"/>
+        <location filename="../../ui/pages/station.py" line="913"/>
         <source>Stream URL</source>
         <translation>视频流地址</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="937"/>
+        <location filename="../../ui/pages/station.py" line="931"/>
         <source>Open video file</source>
         <translation>打开视频文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="937"/>
+        <location filename="../../ui/pages/station.py" line="931"/>
         <source>Videos (*.mp4 *.avi *.mkv *.mov)</source>
         <translation>视频文件 (*.mp4 *.avi *.mkv *.mov)</translation>
     </message>
