@@ -18,7 +18,8 @@ TEXT_MARGIN = 2
 
 def placeholder_width(edit: QLineEdit) -> int:
     """The width ``edit`` needs to show its whole placeholder: the text, the text margins,
-    the frame, and the buttons inside it (a clear button keeps its place while empty)."""
+    the frame, and the buttons inside it that are showing (the clear button is hidden while
+    the field is empty)."""
     margins = edit.textMargins()
     frame = edit.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, edit)
     buttons = sum(
@@ -26,8 +27,12 @@ def placeholder_width(edit: QLineEdit) -> int:
         for button in edit.findChildren(QToolButton)
         if not button.isHidden()
     )
+    metrics = edit.fontMetrics()
     return (
-        edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+        metrics.horizontalAdvance(edit.placeholderText())
+        # Qt keeps room for the font's most negative left bearing (12 px with the CJK
+        # fallback fonts) before it elides the placeholder.
+        + max(0, -metrics.minLeftBearing())
         + margins.left()
         + margins.right()
         + 2 * (frame + TEXT_MARGIN)
