@@ -283,12 +283,16 @@ class SqlSupervision:
 
     def _red_groups_ready(self, window: _Window) -> bool:
         """Bring the kept REPEATED_RED groups of the window's whole days up to date; False
-        when they cannot be used now (inside a caller's transaction: a rollback there would
-        undo the TEMP rows but not what this object remembers)."""
+        when they cannot be used now: inside a caller's transaction (a rollback there would
+        undo the TEMP rows but not what this object remembers), or when the TEMP tables
+        cannot be written (a full disk: reading goes on, counting every scan afresh)."""
         if self.conn.in_transaction:
             return False
         first, last = window.whole_days()
-        self._red.prepare(first, last)
+        try:
+            self._red.prepare(first, last)
+        except sqlite3.OperationalError:
+            return False
         return True
 
     def acknowledge(

@@ -53,12 +53,12 @@ class Lane:
         self.own, self.other = self.points["E0001"], self.points["E0002"]
         self.isolation = self.points["I01"]
         rows = services.passes.search(self.supervisor, PassQuery(limit=100)).rows
-        # One pass per plate, by plate: the demo issues some trucks two passes, and a test's
-        # trucks must differ (three REDs of one plate in a day are an anomaly of their own).
-        by_plate = {p.plate: p for p in sorted(rows, key=lambda p: p.serial)}
-        unique = sorted(by_plate.values(), key=lambda p: p.plate)
-        self.low = [p for p in unique if p.risk is RiskLevel.LOW]
-        self.risky = [p for p in unique if p.risk is not RiskLevel.LOW]
+        # One pass per plate, the first filed: the demo issues some trucks two passes, and a
+        # test's trucks must differ (three REDs of one plate in a day are an anomaly of their
+        # own). Plates and filing order are seeded, so every run picks the same trucks.
+        self.risky = _one_per_plate([p for p in rows if p.risk is not RiskLevel.LOW], set())
+        risky_plates = {p.plate for p in self.risky}
+        self.low = _one_per_plate([p for p in rows if p.risk is RiskLevel.LOW], risky_plates)
 
     def scan(self, point: Checkpoint, issued: Pass, minutes: float = 20) -> ScanResult:
         """Scan ``issued`` at ``point`` ``minutes`` after the previous moment."""
@@ -84,6 +84,14 @@ class Lane:
 
     def audit_count(self) -> int:
         return self.services.store.audit.count()
+
+
+def _one_per_plate(passes: list[Pass], taken: set[str]) -> list[Pass]:
+    first: dict[str, Pass] = {}
+    for issued in sorted(passes, key=lambda p: p.application_id):
+        if issued.plate not in taken:
+            first.setdefault(issued.plate, issued)
+    return sorted(first.values(), key=lambda p: p.application_id)
 
 
 @pytest.fixture
@@ -524,6 +532,23 @@ def test_repeated_red_text_filter_and_the_change_poll(lane: Lane) -> None:
     assert service.changed_since(lane.supervisor, token) == (False, token)
     _red_at(lane, first, _city(25, 19))
     assert service.changed_since(lane.supervisor, token)[0]
+
+
+def test_repeated_red_is_counted_afresh_when_the_kept_groups_cannot_be_written(
+    lane: Lane, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issued = lane.low[0]
+    for minute in (10, 20, 30):
+        _red_at(lane, issued, _city(25, 17, minute))
+
+    def full_disk(self: object, first: int, last: int) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("db.supervision._RedGroups.prepare", full_disk)
+    (found,) = lane.of_kind(AnomalyKind.REPEATED_RED)
+    assert found.detail == {"count": 3}
+    board = lane.services.supervision.dashboard(lane.supervisor)
+    assert board.open_anomalies["REPEATED_RED"] == 1
 
 
 def _story(lane: Lane) -> dict[str, Pass]:
