@@ -281,3 +281,38 @@ def test_choosing_a_device_index(
     assert builder.specs == [2]
     assert _stored(ini) == "2"
     assert default_camera_factory().spec == 2
+
+
+def test_the_station_camera_opens_on_the_worker_thread_without_touching_the_database(
+    ini: Path, demo: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database is read on the GUI thread; the worker thread only opens the source (an
+    SQLite connection used from another thread raises, and the lane said "no camera")."""
+    import threading
+
+    from ui.pages import station
+
+    monkeypatch.setattr(station, "this_station_id", lambda create=False: "lane-1")
+    monkeypatch.setattr(
+        demo.settings,
+        "station",
+        lambda station_id: type("Row", (), {"camera": "5"})(),
+    )
+    factory = station.station_camera_factory(demo)
+    monkeypatch.setattr(
+        demo.settings, "station", lambda station_id: pytest.fail("read on the worker thread")
+    )
+    opened: list[object] = []
+    failures: list[BaseException] = []
+
+    def open_camera() -> None:
+        try:
+            opened.append(factory())
+        except BaseException as error:
+            failures.append(error)
+
+    worker = threading.Thread(target=open_camera)
+    worker.start()
+    worker.join(10)
+    assert not failures
+    assert isinstance(opened[0], VideoCaptureSource) and opened[0].spec == 5

@@ -224,12 +224,13 @@ def station_camera(services: Services) -> CameraSpec:
 
 
 def station_camera_factory(services: Services) -> SourceFactory:
-    """A factory of this station's camera, looked up each time the camera starts."""
+    """A factory of this station's camera, looked up now, on the GUI thread.
 
-    def factory() -> Any:
-        return video_source_factory(station_camera(services))()
-
-    return factory
+    The factory itself runs on the camera worker's thread, where the GUI's SQLite connection
+    may not be used ("objects created in a thread can only be used in that same thread"), so
+    the database is read here, once per station page; the lane's own camera picker replaces
+    the factory when the operator chooses another camera."""
+    return video_source_factory(station_camera(services))
 
 
 # -- sounds ---------------------------------------------------------------------------------
