@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
+from core.demo import populate
+from core.keys import KeyFolder
+from core.services import Services
+from db.store import open_store
+from tests.conftest import FAST_HASH, NOW, FakeClock
 from ui.app import create_application
 
 
@@ -23,3 +30,22 @@ def zh_app(qapp: QApplication) -> Iterator[QApplication]:
     yield app
     for translator in app.property("translators") or []:
         QCoreApplication.removeTranslator(translator)
+
+
+@pytest.fixture(scope="session")
+def traffic_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo database with its two days of traffic (and its key folder), made once; tests
+    work on copies (``copy_traffic``)."""
+    folder = tmp_path_factory.mktemp("traffic")
+    store = open_store(folder / "looppass.db")
+    services = Services.build(store, FakeClock(), FAST_HASH, KeyFolder(folder / "keys"))
+    populate(store, NOW, vehicles=60, params=FAST_HASH, keys=services.passes.keys, history=True)
+    store.close()
+    return folder
+
+
+def copy_traffic(template: Path, folder: Path) -> Path:
+    """A test's own copy of the traffic database and key folder in ``folder``."""
+    shutil.copytree(template / "keys", folder / "keys")
+    shutil.copy(template / "looppass.db", folder / "looppass.db")
+    return folder / "looppass.db"

@@ -4,7 +4,6 @@ opens its vehicle's trace."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -14,13 +13,11 @@ from PySide6.QtWidgets import QApplication, QDateEdit, QLineEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from core.demo import populate
-from core.keys import KeyFolder
 from core.ports import AuditQuery
 from core.services import Services
 from core.supervision import AckFilter, Anomaly, AnomalyKind, AnomalyQuery
-from db.store import open_store
-from tests.conftest import FAST_HASH, NOW, FakeClock, demo_user
+from tests.conftest import demo_user
+from tests.ui.conftest import copy_traffic
 from tests.ui.modal import while_modal
 from ui.form_dialog import FormDialog
 from ui.main_window import MainWindow
@@ -30,23 +27,10 @@ from ui.pages.trace import TracePage
 SCAN_KINDS = {AnomalyKind.SKIPPED_POINT, AnomalyKind.WRONG_POINT, AnomalyKind.POSSIBLE_CLONE}
 
 
-@pytest.fixture(scope="module")
-def traffic_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo database with its two days of traffic, made once for the module."""
-    folder = tmp_path_factory.mktemp("traffic")
-    store = open_store(folder / "looppass.db")
-    services = Services.build(store, FakeClock(), FAST_HASH, KeyFolder(folder / "keys"))
-    populate(store, NOW, vehicles=60, params=FAST_HASH, keys=services.passes.keys, history=True)
-    store.close()
-    return folder
-
-
 @pytest.fixture
 def db_path(tmp_path: Path, traffic_template: Path) -> Path:
     """Each test's own copy of the traffic database (and its key folder)."""
-    shutil.copytree(traffic_template / "keys", tmp_path / "keys")
-    shutil.copy(traffic_template / "looppass.db", tmp_path / "looppass.db")
-    return tmp_path / "looppass.db"
+    return copy_traffic(traffic_template, tmp_path)
 
 
 def _page(qtbot: QtBot, services: Services) -> AnomaliesPage:

@@ -4,7 +4,6 @@ nothing changes or nobody looks, and the anomaly counts opening the filtered lis
 
 from __future__ import annotations
 
-import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from core.demo import populate
 from core.keys import KeyFolder
 from core.models import PassStatus, User, Verdict
 from core.ports import PassQuery
@@ -22,7 +20,8 @@ from core.services import Services
 from core.services.supervision import SupervisionService
 from core.supervision import LOCAL_TZ, AnomalyKind
 from db.store import open_store
-from tests.conftest import FAST_HASH, NOW, FakeClock, demo_user
+from tests.conftest import FAST_HASH, FakeClock, demo_user
+from tests.ui.conftest import copy_traffic
 from ui.main_window import MainWindow
 from ui.pages import dashboard as dashboard_module
 from ui.pages.anomalies import AnomaliesPage
@@ -31,23 +30,10 @@ from ui.pages.dashboard import DashboardPage, duration_parts
 FAST_POLL_MS = 20
 
 
-@pytest.fixture(scope="module")
-def traffic_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo database with its two days of traffic, made once for the module."""
-    folder = tmp_path_factory.mktemp("traffic")
-    store = open_store(folder / "looppass.db")
-    services = Services.build(store, FakeClock(), FAST_HASH, KeyFolder(folder / "keys"))
-    populate(store, NOW, vehicles=60, params=FAST_HASH, keys=services.passes.keys, history=True)
-    store.close()
-    return folder
-
-
 @pytest.fixture
 def db_path(tmp_path: Path, traffic_template: Path) -> Path:
     """Each test's own copy of the traffic database (and its key folder)."""
-    shutil.copytree(traffic_template / "keys", tmp_path / "keys")
-    shutil.copy(traffic_template / "looppass.db", tmp_path / "looppass.db")
-    return tmp_path / "looppass.db"
+    return copy_traffic(traffic_template, tmp_path)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ window titles, menus, and the cells of every list — and:
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -46,13 +45,11 @@ from pytestqt.qtbot import QtBot
 
 import ui.i18n
 import ui.main_window
-from core.demo import populate
-from core.keys import KeyFolder
 from core.models import PassStatus
 from core.ports import PassQuery
 from core.services import Services
-from db.store import open_store
-from tests.conftest import FAST_HASH, NOW, FakeClock, demo_user
+from tests.conftest import demo_user
+from tests.ui.conftest import copy_traffic
 from tests.ui.modal import while_modal
 from ui import formatting
 from ui.app import create_application
@@ -89,22 +86,10 @@ ALL_ROWS = 60  # cells of this many rows of each list are read (the rest are ali
 # -- fixtures -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def traffic_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo database with two days of traffic, made once for the module."""
-    folder = tmp_path_factory.mktemp("languages")
-    store = open_store(folder / "looppass.db")
-    services = Services.build(store, FakeClock(), FAST_HASH, KeyFolder(folder / "keys"))
-    populate(store, NOW, vehicles=60, params=FAST_HASH, keys=services.passes.keys, history=True)
-    store.close()
-    return folder
-
-
 @pytest.fixture
 def db_path(tmp_path: Path, traffic_template: Path) -> Path:
-    shutil.copytree(traffic_template / "keys", tmp_path / "keys")
-    shutil.copy(traffic_template / "looppass.db", tmp_path / "looppass.db")
-    return tmp_path / "looppass.db"
+    """Each test's own copy of the traffic database (and its key folder)."""
+    return copy_traffic(traffic_template, tmp_path)
 
 
 @pytest.fixture
