@@ -23,15 +23,6 @@ ADMIN = ("--user", "admin", "--password", "LoopPass-demo")
 SUPERVISOR = ("--user", "supervisor", "--password", "LoopPass-demo")
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    path = folder / "demo.db"
-    done = run(["--db", path, "demo"], folder)
-    assert done.returncode == 0, done.stderr
-    return path
-
-
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     return tmp_path / "home"

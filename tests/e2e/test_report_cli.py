@@ -18,14 +18,6 @@ from core.reports import REPORT_TZ, day_bounds
 from tests.e2e.test_cli import SUPERVISOR, run
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("report")
-    path = folder / "looppass.db"
-    assert run(["--db", path, "demo"], folder / "home").returncode == 0
-    return path
-
-
 @pytest.fixture
 def db(demo_db: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "copy.db"

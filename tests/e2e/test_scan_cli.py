@@ -18,14 +18,6 @@ from tests.e2e.test_cli import run
 CREDENTIALS = ["--user", "gate1", "--password", "LoopPass-demo"]
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("scan")
-    path = folder / "looppass.db"
-    assert run(["--db", path, "demo"], folder / "home").returncode == 0
-    return path
-
-
 @pytest.fixture
 def db(demo_db: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "copy.db"
