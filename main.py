@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import sys
@@ -479,6 +480,9 @@ def _exit_quietly_on_closed_pipe() -> int:
 
 
 if __name__ == "__main__":
+    # In the bundle, a worker process that checks part of the audit chain starts as this
+    # program again: this hands it to its task instead of running LoopPass a second time.
+    multiprocessing.freeze_support()
     try:
         code = main()
         sys.stdout.flush()

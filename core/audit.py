@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -70,21 +70,42 @@ def reference_body(row: RawEntry) -> bytes:
     ).encode("utf-8")
 
 
-def canonical_body(row: RawEntry) -> bytes:
-    """``reference_body(row)``, byte for byte, about four times faster for the usual row:
-    integers written as ``int`` writes them, each string by JSON's own string encoder. Any
-    other value (NULL, a float in a tampered row) takes the reference path."""
+class EncodedEntry(NamedTuple):
+    """A row as the quick check reads it: its links and its canonical ``body`` already written
+    (None when the row holds other values than the usual integers and strings)."""
+
+    seq: int
+    prev_hash: str
+    hash: str
+    body: bytes | None
+
+
+def _usual_body(row: RawEntry) -> bytes | None:
+    """``reference_body(row)`` for the usual row (integers, then strings), about four times
+    faster: integers written as ``int`` writes them, each string by JSON's own string encoder;
+    None for anything else (NULL, a float, a lone surrogate in a tampered row)."""
     seq, at, actor, action, entity, entity_id, details = row[:7]
-    if type(seq) is int and type(at) is int:
-        encode = _encode_string
-        try:
-            return (
-                f"[{seq},{at},{encode(actor)},{encode(action)},{encode(entity)},"
-                f"{encode(entity_id)},{encode(details)}]"
-            ).encode()
-        except TypeError:  # not a string: let json.dumps say how it writes it
-            pass
-    return reference_body(row)
+    if type(seq) is not int or type(at) is not int:
+        return None
+    encode = _encode_string
+    try:
+        return (
+            f"[{seq},{at},{encode(actor)},{encode(action)},{encode(entity)},"
+            f"{encode(entity_id)},{encode(details)}]"
+        ).encode()
+    except (TypeError, ValueError):  # not a string, or not encodable
+        return None
+
+
+def canonical_body(row: RawEntry) -> bytes:
+    """``reference_body(row)``, byte for byte; quick for the usual row."""
+    body = _usual_body(row)
+    return reference_body(row) if body is None else body
+
+
+def encoded(row: RawEntry) -> EncodedEntry:
+    """``row`` as the quick check reads it."""
+    return EncodedEntry(row.seq, row.prev_hash, row.hash, _usual_body(row))
 
 
 def raw_hash(prev_hash: str, row: RawEntry) -> str:
@@ -236,39 +257,34 @@ class _Walk:
             heads_checked=self.heads_checked,
         )
 
-    def run(self, rows: Iterable[RawEntry], progress: Progress | None) -> ChainReport | None:
+    def run(
+        self,
+        rows: Iterable[EncodedEntry],
+        stored: Callable[[int], RawEntry],
+        progress: Progress | None,
+    ) -> ChainReport | None:
         """Check every row; a report at the first one that breaks the chain.
 
         The loop checks the usual row inline — next seq, linked to the previous hash, hash
-        recomputed as ``raw_hash`` does, no signed head at it — with everything in local
+        recomputed over its encoded body, no signed head at it — with everything in local
         variables (a million rows: the per-row overhead is most of the time). Any other row
-        goes to ``step``, which decides what is wrong, so reports are exactly ``step``'s."""
+        is read in full (``stored``) and goes to ``step``, which decides what is wrong, so
+        reports are exactly ``step``'s."""
         heads, every = self.heads, PROGRESS_EVERY
-        sha256, unhex, encode, tag = hashlib.sha256, bytes.fromhex, _encode_string, DOMAIN_TAG
+        sha256, unhex, tag = hashlib.sha256, bytes.fromhex, DOMAIN_TAG
         expected, prev_hash, prev_link = self.expected_seq, self.prev_hash, self.prev_link
         uncounted = expected - self.count  # ``count`` and ``expected_seq`` grow together
         # ``expected`` at which the next progress report is due (never without ``progress``).
         mark = -1 if progress is None else (self.count // every + 1) * every + uncounted
-        for row in rows:
-            seq, at, actor, action, entity, entity_id, details, link, digest = row
+        for seq, link, digest, body in rows:
             try:
                 usual = (
                     seq == expected
                     and link == prev_hash
-                    and type(seq) is int
-                    and type(at) is int
                     and seq not in heads
-                    and sha256(
-                        tag
-                        + unhex(link)
-                        + (
-                            f"[{seq},{at},{encode(actor)},{encode(action)},{encode(entity)},"
-                            f"{encode(entity_id)},{encode(details)}]"
-                        ).encode()
-                    ).hexdigest()
-                    == digest
+                    and sha256(tag + unhex(link) + body).hexdigest() == digest  # type: ignore[operator]
                 )
-            except (TypeError, ValueError):  # not strings, or not hex: ``step`` finds out
+            except (TypeError, ValueError):  # no body, links not hex: ``step`` finds out
                 usual = False
             if usual:
                 expected += 1
@@ -276,7 +292,7 @@ class _Walk:
             else:
                 self.count, self.expected_seq = expected - uncounted, expected
                 self.prev_hash, self.prev_link = prev_hash, prev_link
-                broken = self.step(row)
+                broken = self.step(stored(seq))
                 if broken is not None:
                     return broken
                 expected, prev_hash, prev_link = self.expected_seq, self.prev_hash, self.prev_link
@@ -287,6 +303,38 @@ class _Walk:
         self.count, self.expected_seq = expected - uncounted, expected
         self.prev_hash, self.prev_link = prev_hash, prev_link
         return None
+
+    def take_clean_part(
+        self, part: PartCheck, stored: Callable[[int], RawEntry]
+    ) -> ChainReport | None:
+        """Move past a part another process found clean; only its signed heads are checked
+        here, each by ``step`` on its row (the part vouches for the link before it)."""
+        for seq in sorted(seq for seq in self.heads if part.start <= seq <= part.end):
+            row = stored(seq)
+            self.count, self.expected_seq, self.prev_hash = seq - 1, seq, row.prev_hash
+            broken = self.step(row)
+            if broken is not None:
+                return broken
+        self.count, self.expected_seq = part.end, part.end + 1
+        self.prev_link, self.prev_hash = part.last_link, part.last_hash
+        return None
+
+    def finish(self, progress: Progress | None) -> ChainReport:
+        """The report once every row has been read without a break."""
+        last_seq = self.expected_seq - 1
+        if any(seq > last_seq for seq in self.heads):
+            # A signed head names an entry that is gone: the tail was cut off.
+            return self.fail(last_seq + 1, "TRUNCATED")
+        if progress is not None:
+            progress(self.count)
+        signed = self.last_good_head
+        return ChainReport(
+            True,
+            self.count,
+            signed_through=signed or None,
+            unsigned_tail=last_seq - signed,
+            heads_checked=self.heads_checked,
+        )
 
     def step(self, row: RawEntry) -> ChainReport | None:
         """Check one row; a report if it breaks the chain."""
@@ -357,28 +405,117 @@ def verify_log(
     ``heads`` are the signed heads from every place they are kept (database and journal);
     without ``public_key`` their signatures cannot be checked and they are not trusted.
     """
+    latest = _Latest(rows)
+    return verify_stored(latest, latest.stored, heads, public_key, progress)
+
+
+class _Latest:
+    """Rows encoded one by one, the last kept: the walk only ever asks for the row it holds."""
+
+    def __init__(self, rows: Iterable[RawEntry]) -> None:
+        self.rows = rows
+        self.last: RawEntry | None = None
+
+    def __iter__(self) -> Iterator[EncodedEntry]:
+        for row in self.rows:
+            self.last = row
+            yield encoded(row)
+
+    def stored(self, seq: int) -> RawEntry:
+        assert self.last is not None and self.last.seq is seq
+        return self.last
+
+
+def verify_stored(
+    rows: Iterable[EncodedEntry],
+    stored: Callable[[int], RawEntry],
+    heads: Iterable[SignedHead] = (),
+    public_key: Ed25519PublicKey | None = None,
+    progress: Progress | None = None,
+) -> ChainReport:
+    """``verify_log`` over rows whose bodies the store has encoded; ``stored(seq)`` reads a
+    row in full, for the few that are not simply the next good link (signed heads, damage).
+
+    Why a body written by someone else can be trusted: a row passes the quick check only if
+    the SHA-256 of its body equals the stored hash, which was made over the canonical body of
+    the row as written. Equal hashes mean equal bytes, and a faithful JSON encoding of
+    different values cannot be those bytes. So an encoder that writes JSON differently from
+    ours (another escaping) can only make good rows take the careful path, never let a changed
+    row through."""
     merged = _merge_heads(heads, public_key) if public_key is not None else {}
     if isinstance(merged, ChainReport):
         return merged
     walk = _Walk(merged, heads_checked=public_key is not None)
-    broken = walk.run(rows, progress)
-    if broken is not None:
-        return broken
-    last_seq = walk.expected_seq - 1
-    beyond = [seq for seq in merged if seq > last_seq]
-    if beyond:
-        # A signed head names an entry that is gone: the tail was cut off.
-        return walk.fail(last_seq + 1, "TRUNCATED")
-    if progress is not None:
-        progress(walk.count)
-    signed = walk.last_good_head
-    return ChainReport(
-        True,
-        walk.count,
-        signed_through=signed or None,
-        unsigned_tail=last_seq - signed,
-        heads_checked=public_key is not None,
-    )
+    broken = walk.run(rows, stored, progress)
+    return broken if broken is not None else walk.finish(progress)
+
+
+class PartCheck(NamedTuple):
+    """What a check of the rows ``start..end`` on their own found (``check_part``)."""
+
+    start: int
+    end: int
+    clean: bool  # exactly those seqs, each the next good link after the hash before ``start``
+    last_link: str = ""  # the last row's prev_hash and hash, when clean
+    last_hash: str = ""
+
+
+def check_part(
+    rows: Iterable[EncodedEntry],
+    stored: Callable[[int], RawEntry],
+    start: int,
+    end: int,
+    hash_before: str | None,
+) -> PartCheck:
+    """Check the rows of one part of the chain, seq ``start..end``, on their own: the first
+    links to ``hash_before`` (the stored hash of entry ``start - 1``; None when it is
+    missing). Signed heads are left to ``verify_parts``; the first part's ``rows`` must
+    include any row numbered below 1."""
+    if hash_before is None:
+        return PartCheck(start, end, False)
+    walk = _Walk({}, heads_checked=False)
+    walk.count, walk.expected_seq, walk.prev_hash = start - 1, start, hash_before
+    broken = walk.run(rows, stored, None)
+    if broken is not None or walk.expected_seq != end + 1:
+        return PartCheck(start, end, False)
+    return PartCheck(start, end, True, walk.prev_link, walk.prev_hash)
+
+
+def verify_parts(
+    parts: Generator[PartCheck, None, None],
+    rows_from: Callable[[int | None], Iterable[EncodedEntry]],
+    stored: Callable[[int], RawEntry],
+    heads: Iterable[SignedHead] = (),
+    public_key: Ed25519PublicKey | None = None,
+    progress: Progress | None = None,
+) -> ChainReport:
+    """``verify_stored`` with the chain's parts checked elsewhere (worker processes), in order
+    from seq 1 to the last entry; the report is exactly ``verify_stored``'s.
+
+    A clean part is taken as checked and only its signed heads are checked here. At the first
+    part that is not clean the other parts are dropped (``parts.close()``) and the rows from
+    its start on are checked here, one by one, as ``verify_stored`` would (``rows_from(seq)``;
+    ``rows_from(None)`` reads every row, for a first part that is not clean)."""
+    merged = _merge_heads(heads, public_key) if public_key is not None else {}
+    if isinstance(merged, ChainReport):
+        parts.close()
+        return merged
+    walk = _Walk(merged, heads_checked=public_key is not None)
+    for part in parts:
+        if not part.clean:
+            break
+        broken = walk.take_clean_part(part, stored)
+        if broken is not None:
+            parts.close()
+            return broken
+        if progress is not None:
+            progress(walk.count)
+    parts.close()
+    # From the part that was not clean, or after the last part (rows written since the parts
+    # were planned, or a log with no entry numbered 1 or more), row by row.
+    rest = rows_from(walk.expected_seq if walk.count else None)
+    broken = walk.run(rest, stored, progress)
+    return broken if broken is not None else walk.finish(progress)
 
 
 def verify_chain(entries: Iterable[AuditEntry]) -> ChainReport:

@@ -6,7 +6,7 @@ by the UTC time they were taken: ``looppass-20261125T080000.000Z.db``. A backup 
 1. ``Connection.backup`` of the live database (one step: a consistent snapshot; in WAL mode
    writers carry on meanwhile) into a hidden temporary file in the backup folder, switched
    to the rollback journal so that a backup is one self-contained file;
-2. ``PRAGMA integrity_check`` and the audit chain (``core.audit.verify_log``) of the copy;
+2. ``PRAGMA integrity_check`` and the audit chain (``core.audit.verify_stored``) of the copy;
 3. only if both pass: fsync, atomic rename to its final name, fsync of the folder.
 
 A file with a final name has therefore passed its check; older ones are rotated only after a
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core.audit import verify_log
+from core.audit import verify_stored
 from core.errors import BackupCorrupt, BackupFailed, DatabaseInUse, DomainError, NotFound
 from core.services.backup import (
     BackupCheck,
@@ -340,7 +340,8 @@ def _check(conn: sqlite3.Connection) -> BackupCheck:
         return BackupCheck(False, 0, "NOT_LOOPPASS")
     try:
         # Streamed as stored: a log of millions of entries never sits in memory at once.
-        report = verify_log(SqlAuditLog(conn).raw_entries())
+        log = SqlAuditLog(conn)
+        report = verify_stored(log.encoded_entries(), log.raw_entry)
     except (ValueError, TypeError) as error:  # a row that does not fit the chain's shape
         return BackupCheck(False, 0, "CHAIN", detail=str(error)[:200])
     if not report.ok:

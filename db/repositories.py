@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
-from functools import partial
 from typing import Any, ClassVar, TypeVar
 
 import sqlite_utils
 
-from core.audit import GENESIS_HASH, RawEntry, SignedHead, canonical_details, entry_hash
+from core.audit import (
+    GENESIS_HASH,
+    EncodedEntry,
+    PartCheck,
+    RawEntry,
+    SignedHead,
+    canonical_details,
+    entry_hash,
+)
 from core.clock import from_millis, to_millis
 from core.errors import Duplicate, NotFound
 from core.models import (
@@ -39,6 +46,7 @@ from core.models import (
     Vehicle,
 )
 from core.ports import ApplicationQuery, AuditQuery, SearchQuery
+from db import audit_chain
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -784,7 +792,6 @@ def _audit_entry(row: Row) -> AuditEntry:
 
 
 _MAX_SEQ_DIGITS = 18
-_RAW_ENTRY: Callable[[tuple[Any, ...]], RawEntry] = partial(tuple.__new__, RawEntry)
 
 
 class SqlAuditLog(_Repository):
@@ -848,15 +855,20 @@ class SqlAuditLog(_Repository):
 
         In WAL mode the read sees one snapshot and does not hold up writers on other
         connections; a long verification in the GUI runs on a connection of its own."""
-        cursor = self.conn.execute(
-            "SELECT seq, at, actor, action, entity, entity_id, details, prev_hash, hash"
-            " FROM audit_log WHERE seq >= ? ORDER BY seq",
-            (from_seq,),
-        )
-        cursor.row_factory = None  # plain tuples: the fast path for verification
-        # Each row becomes a RawEntry in C (``tuple.__new__``; the SELECT gives its 9 fields):
-        # ``RawEntry._make`` and a generator cost more per row than the fetch itself.
-        return map(_RAW_ENTRY, cursor)
+        return audit_chain.raw_rows(self.conn, from_seq)
+
+    def encoded_entries(self, from_seq: int | None = None) -> Iterator[EncodedEntry]:
+        """Entries from ``from_seq`` on (all with None) as ``core.audit`` checks them."""
+        low = audit_chain.FIRST_SEQ if from_seq is None else from_seq
+        return audit_chain.encoded_rows(self.conn, low)
+
+    def raw_entry(self, seq: int) -> RawEntry:
+        """The entry ``seq`` as stored (KeyError when there is none)."""
+        return audit_chain.raw_row(self.conn, seq)
+
+    def checked_parts(self) -> Generator[PartCheck, None, None] | None:
+        """The log checked in parts by worker processes; None when one process is quicker."""
+        return audit_chain.checked_parts(self.conn)
 
     def head(self) -> tuple[int, str] | None:
         """The last entry's ``(seq, hash)``, or None for an empty log."""

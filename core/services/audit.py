@@ -22,7 +22,8 @@ from core.audit import (
     canonical_details,
     latest_head,
     sign_head,
-    verify_log,
+    verify_parts,
+    verify_stored,
 )
 from core.clock import Clock, from_millis, system_clock, to_millis
 from core.errors import KeysUnavailable
@@ -80,7 +81,11 @@ class AuditService(Service):
         the chain is still verified and the report says ``heads_checked: false``."""
         require(actor, Action.VIEW_AUDIT)
         public_key = self.keys.log_public_key() if self.keys is not None else None
-        return verify_log(self.store.audit.raw_entries(), self.heads(), public_key, progress)
+        log, heads = self.store.audit, self.heads()
+        parts = log.checked_parts()
+        if parts is None:
+            return verify_stored(log.encoded_entries(), log.raw_entry, heads, public_key, progress)
+        return verify_parts(parts, log.encoded_entries, log.raw_entry, heads, public_key, progress)
 
     def seal(self, now: datetime | None = None) -> SignedHead | None:
         """Sign the current head now (no-op when it is already signed or the log is empty).

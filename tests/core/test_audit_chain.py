@@ -49,6 +49,7 @@ from core.ports import AuditQuery
 from core.services import Services
 from core.services.audit import EXPORT_COLUMNS, AuditService
 from db.store import SqliteStore, open_store
+from tests.audit_stored import assert_stored_paths_agree
 from tests.conftest import FakeClock
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
@@ -186,6 +187,9 @@ hex64 = st.binary(min_size=32, max_size=32).map(bytes.hex)
 
 
 def verify(rows: Sequence[RawEntry], heads: Sequence[SignedHead]) -> ChainReport:
+    """The report for ``rows``; on the way, the same log written into a table is checked the
+    ways a database is checked, which must agree with the reference (tests/audit_stored.py)."""
+    assert_stored_paths_agree(rows, heads, PUBLIC)
     return verify_log(rows, heads, PUBLIC)
 
 
