@@ -433,15 +433,28 @@ def _self_test(args: argparse.Namespace) -> int:
     """``--self-test``: the steps of core.selftest plus the GUI check; 0 ok, 1 failed."""
     from core.selftest import SelfTestContext, run_self_test
     from db.health import inspect_file
-    from db.store import open_store
+    from db.store import SqliteStore, open_store
 
     def gui(context: SelfTestContext) -> str:
         from ui.selftest import gui_check  # Qt loads here: its failure is a failed step
 
         return gui_check(context)
 
+    def audit_workers(context: SelfTestContext) -> str:
+        from db.audit_chain import check_in_worker
+
+        store = context.store
+        assert isinstance(store, SqliteStore)
+        with store.transaction():  # a short chain in the temporary database, for the worker
+            for number in range(3):
+                store.audit.append(context.clock(), "self-test", "selftest", "-", "", {"n": number})
+        return check_in_worker(store.conn)
+
     report = run_self_test(
-        args.db, open_store=open_store, inspect_file=inspect_file, extra_checks=[("gui", gui)]
+        args.db,
+        open_store=open_store,
+        inspect_file=inspect_file,
+        extra_checks=[("audit workers", audit_workers), ("gui", gui)],
     )
     print(report.json() if args.json else report.text())
     return 0 if report.ok else 1

@@ -81,8 +81,8 @@ def raw_row(conn: sqlite3.Connection, seq: int) -> RawEntry:
 
 def checked_parts(
     conn: sqlite3.Connection,
-    part_rows: int = PART_ROWS,
-    parallel_from: int = PARALLEL_FROM,
+    part_rows: int | None = None,
+    parallel_from: int | None = None,
     workers: int | None = None,
 ) -> Generator[PartCheck, None, None] | None:
     """The log's parts checked, in order, by this process and worker processes together; None
@@ -95,9 +95,12 @@ def checked_parts(
         workers = min(_cores() - 1, MAX_WORKERS) if path is not None else 0
         if workers < 1:
             return None
-    if not isinstance(last, int) or last < parallel_from:
+    if not isinstance(last, int) or last < (
+        PARALLEL_FROM if parallel_from is None else parallel_from
+    ):
         return None
-    bounds = [(start, min(start + part_rows - 1, last)) for start in range(1, last + 1, part_rows)]
+    size = part_rows or PART_ROWS
+    bounds = [(start, min(start + size - 1, last)) for start in range(1, last + 1, size)]
     return _run_parts(conn, path, bounds, workers)
 
 
@@ -130,6 +133,21 @@ def _run_parts(
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def check_in_worker(conn: sqlite3.Connection, timeout: float = 60.0) -> str:
+    """Have one spawned worker process check the whole log of ``conn``'s file: the
+    self-test's proof that this installation (a bundle too) can start workers. Returns a
+    one-line detail; raises if the worker cannot start, fails, or finds the log damaged."""
+    path = _file_of(conn)
+    if path is None:
+        raise ValueError("the database is not a file: no worker can open it")
+    last = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_log").fetchone()[0]
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        part = pool.submit(check_part_of_file, path, 1, last).result(timeout=timeout)
+    if not part.clean:
+        raise ValueError(f"a worker process found the audit log damaged (entries 1..{last})")
+    return f"a worker process checked {last} audit entries"
 
 
 def check_part_of_file(path: str, start: int, end: int) -> PartCheck:

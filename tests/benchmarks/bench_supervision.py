@@ -67,6 +67,7 @@ from core.models import Role, User
 from core.services import Services, key_folder_for
 from core.services.passes import PassService
 from core.supervision import AckFilter, AnomalyKind, AnomalyQuery, local_midnight
+from db import audit_chain
 from db.schema import MIGRATIONS
 from db.store import SqliteStore, open_store
 from tests.conftest import FAST_HASH
@@ -876,13 +877,15 @@ def _verify(services: Services, supervisor: User, runs: int) -> None:
         samples.append((time.perf_counter() - start, time.process_time() - cpu))
     assert report is not None
     rates = sorted(report.entries / wall for wall, _cpu in samples)
-    cpu_rate = statistics.median(report.entries / cpu for _wall, cpu in samples)
+    cpu = statistics.median(cpu for _wall, cpu in samples)
+    workers = min(audit_chain._cores() - 1, audit_chain.MAX_WORKERS)
     print(
         f"audit verify: {report.entries:,} entries, ok={report.ok}, signed through"
         f" {report.signed_through:,}, unsigned tail {report.unsigned_tail},"
-        f" heads checked {report.heads_checked}\n"
+        f" heads checked {report.heads_checked}; parts of {audit_chain.PART_ROWS:,} checked"
+        f" by this process and {workers} worker process(es)\n"
         f"{'audit verify rate (wall)':<50} median {statistics.median(rates):,.0f}/s,"
-        f" worst {rates[0]:,.0f}/s; CPU time {cpu_rate:,.0f}/s  [aim > 200,000/s]"
+        f" worst {rates[0]:,.0f}/s; this process's CPU {cpu:.1f} s  [aim > 200,000/s]"
     )
 
 

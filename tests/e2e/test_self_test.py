@@ -27,6 +27,7 @@ CHAIN = (
     "decode zxing-cpp",
     "decode opencv",
     "verify",
+    "audit workers",
     "gui",
 )
 
@@ -80,7 +81,7 @@ def test_self_test_passes_and_checks_an_existing_database_read_only(tmp_path: Pa
     assert done.stdout.startswith("LoopPass ")
     assert step_lines(done.stdout) == dict.fromkeys(("database file", *CHAIN), "ok"), done.stdout
     assert "opened read-only" in done.stdout
-    assert "self-test passed: 11/11 steps ok" in done.stdout
+    assert "self-test passed: 12/12 steps ok" in done.stdout
     assert digest(db) == before  # checked, never written
 
 
@@ -92,6 +93,8 @@ def test_self_test_json_lists_every_step(tmp_path: Path) -> None:
     assert report["frozen"] is False
     assert [step["name"] for step in report["steps"]] == list(CHAIN)
     assert all(step["status"] == "ok" for step in report["steps"])
+    # A spawned worker process started from this program and checked the audit chain.
+    assert report["steps"][-2]["detail"] == "a worker process checked 3 audit entries"
     gui = report["steps"][-1]["detail"]
     assert "offscreen" in gui
     assert "闭环通行证" in gui  # the title came from the Chinese translation
@@ -113,7 +116,7 @@ def test_a_damaged_database_fails_with_a_clear_message_and_no_traceback(tmp_path
     # The installation itself is fine: the rest of the chain still ran and passed.
     expected = {"database file": "FAILED"} | dict.fromkeys(CHAIN, "ok")
     assert step_lines(done.stdout) == expected, output
-    assert "self-test FAILED: 10/11 steps ok" in done.stdout
+    assert "self-test FAILED: 11/12 steps ok" in done.stdout
     assert digest(db) == before
 
 
