@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -501,16 +502,15 @@ def verify_parts(
         parts.close()
         return merged
     walk = _Walk(merged, heads_checked=public_key is not None)
-    for part in parts:
-        if not part.clean:
-            break
-        broken = walk.take_clean_part(part, stored)
-        if broken is not None:
-            parts.close()
-            return broken
-        if progress is not None:
-            progress(walk.count)
-    parts.close()
+    with closing(parts):  # the rest are not needed once a part is not clean, nor on an error
+        for part in parts:
+            if not part.clean:
+                break
+            broken = walk.take_clean_part(part, stored)
+            if broken is not None:
+                return broken
+            if progress is not None:
+                progress(walk.count)
     # From the part that was not clean, or after the last part (rows written since the parts
     # were planned, or a log with no entry numbered 1 or more), row by row.
     rest = rows_from(walk.expected_seq if walk.count else None)
