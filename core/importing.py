@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-
 # field -> Chinese header, in template order. Optional fields may be left empty.
 COLUMNS: dict[str, str] = {
     "plate": "车牌号",
@@ -142,6 +140,8 @@ def read_csv(data: bytes) -> list[RawRow]:
 
 def read_xlsx(path: Path) -> list[RawRow]:
     """Rows of the first sheet of an .xlsx workbook."""
+    from openpyxl import load_workbook  # noqa: PLC0415 (a few hundred ms: only for a workbook)
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged file
@@ -164,6 +164,8 @@ def write_template(path: Path) -> None:
             writer.writerow(header)
             writer.writerow(example)
         return
+    from openpyxl import Workbook  # noqa: PLC0415 (a few hundred ms: only for a workbook)
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
