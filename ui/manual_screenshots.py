@@ -29,7 +29,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QBuffer, QCoreApplication, QEventLoop, QIODevice, QSettings, QTimer
+from PySide6.QtCore import (
+    QBuffer,
+    QCoreApplication,
+    QDate,
+    QEventLoop,
+    QIODevice,
+    QSettings,
+    QTimer,
+)
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
 
@@ -39,6 +47,7 @@ from core.keys import KeyFolder
 from core.models import PassStatus, User
 from core.passwords import ScryptParams
 from core.ports import PassQuery
+from core.reports import REPORT_TZ
 from core.scanning import CameraUnavailable
 from core.services import Services
 from db.store import SqliteStore, open_store
@@ -54,6 +63,7 @@ from ui.pages.dashboard import DashboardPage
 from ui.pages.fleet import VehiclesPage
 from ui.pages.outbox import KeysPage, OutboxPage
 from ui.pages.passes import PassDialog, PassesPage
+from ui.pages.reports import ReportsPage
 from ui.pages.review import ReviewQueuePage
 from ui.pages.settings import SettingsDialog
 from ui.pages.station import StationPage
@@ -315,6 +325,16 @@ def supervisor_audit(world: World) -> QPixmap:
     return _grab(page, (1000, 640))
 
 
+def supervisor_reports(world: World) -> QPixmap:
+    page = ReportsPage(world.services, world.user("supervisor"))
+    today = MOMENT.astimezone(REPORT_TZ).date()
+    for edit, day in ((page.start, today - timedelta(days=1)), (page.end, today)):
+        edit.setDate(QDate(day.year, day.month, day.day))  # the demo's two days of traffic
+    page.make()
+    page.make_button.setFocus()
+    return _grab(page, (1000, 560))
+
+
 def admin_enterprises(world: World) -> QPixmap:
     return _grab(_window(world, "admin"))
 
@@ -354,6 +374,7 @@ SHOTS: dict[str, Shot] = {
     "supervisor-trace": supervisor_trace,
     "supervisor-anomalies": supervisor_anomalies,
     "supervisor-audit": supervisor_audit,
+    "supervisor-reports": supervisor_reports,
     "admin-enterprises": admin_enterprises,
     "admin-users": admin_users,
     "admin-keys": admin_keys,

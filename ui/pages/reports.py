@@ -177,8 +177,10 @@ class ReportsPage(QWidget):
                     font.setBold(True)
                     item.setFont(font)
                 widget.setItem(r, c, item)
+        # Every column as wide as its contents, none stretched: a stretched last column put its
+        # right-aligned numbers a screen away from the row they belong to.
         widget.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        widget.horizontalHeader().setStretchLastSection(True)
+        widget.horizontalHeader().setStretchLastSection(False)
         return widget
 
     def export(self, kind: ReportFormat) -> None:
