@@ -47,6 +47,7 @@ from core.ports import Store
 from core.services import Services
 from core.services.supervision import SupervisionService
 from core.supervision import LOCAL_TZ, AnomalyKind, Dashboard
+from ui import formatting
 from ui.charts import BarChart, Series
 from ui.messages import error_message
 from ui.pages.anomalies import KIND_COLORS, kind_name
@@ -478,7 +479,7 @@ class DashboardPage(QWidget):
         self._show_charts(dashboard)
         self.updated_label.setStyleSheet(f"color: {MUTED_COLOR};")
         self.updated_label.setText(
-            self.tr("Updated at {time}").format(time=f"{dashboard.at.astimezone():%H:%M:%S}")
+            self.tr("Updated at {time}").format(time=formatting.time_of_day(dashboard.at))
         )
         self.updated.emit(dashboard)
 

@@ -70,7 +70,7 @@ from core.route import NOT_OVERRIDABLE, OverrideReason, ScanReason, override_cod
 from core.services import Services
 from core.services.scans import ScanResult
 from core.validation import ValidationCode, ValidationError, mask_id_number
-from ui import i18n
+from ui import formatting, i18n
 from ui.camera import CameraWorker, SourceFactory
 from ui.form_dialog import FormDialog
 from ui.messages import error_message, name_of
@@ -834,7 +834,7 @@ class StationPage(QWidget):
             verdict = event.verdict
             background, text = VERDICT_COLORS[verdict]
             cells = [
-                f"{event.at.astimezone():%H:%M:%S}",
+                formatting.time_of_day(event.at),
                 self._pass_label(event),
                 verdict_word(verdict),
                 reason_text(event.reason),

@@ -8,8 +8,6 @@ A search by driver looks up personal data; the service audits it.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -41,6 +39,7 @@ from core.ports import SearchQuery
 from core.services import Services
 from core.supervision import LoopPoint, PassTrace, PointState, Trace, TraceScan
 from core.validation import ValidationError
+from ui import formatting
 from ui.messages import error_message, validation_message
 from ui.pages.anomalies import serial_text
 from ui.pages.passes import STATUS_COLORS, status_name
@@ -95,16 +94,6 @@ def state_name(state: PointState) -> str:
     return _tr(STATE_NAMES[state])
 
 
-def short_time(moment: datetime) -> str:
-    """Month, day and time in local time: ``11-25 11:49``."""
-    return f"{moment.astimezone():%m-%d %H:%M}"
-
-
-def full_time(moment: datetime) -> str:
-    """Date and time to the second in local time."""
-    return f"{moment.astimezone():%Y-%m-%d %H:%M:%S}"
-
-
 def verdict_colors(verdict: Verdict) -> tuple[str, str]:
     """(text colour, background colour) of a verdict badge: the station's colours."""
     background, text = VERDICT_COLORS[verdict]
@@ -151,7 +140,7 @@ class LoopDiagram(QWidget):
 
     def _when(self, point: LoopPoint) -> str:
         if point.state is PointState.DONE and point.at is not None:
-            return short_time(point.at)
+            return formatting.short_date_time(point.at)
         return state_name(point.state)
 
     def paintEvent(self, _event: QPaintEvent) -> None:
@@ -376,7 +365,10 @@ class TracePage(QWidget):
                     colors=lambda t: STATUS_COLORS.get(t.issued.status),
                 ),
                 Column(self.tr("Enterprise"), lambda t: t.enterprise),
-                Column(self.tr("Valid until"), lambda t: short_time(t.issued.valid_until)),
+                Column(
+                    self.tr("Valid until"),
+                    lambda t: formatting.short_date_time(t.issued.valid_until),
+                ),
                 Column(self.tr("Driver"), lambda t: t.driver),
             ],
             self,
@@ -396,7 +388,7 @@ class TracePage(QWidget):
         timeline_heading.setObjectName("sectionTitle")
         self.timeline_model = MemoryTableModel(
             [
-                Column(self.tr("Time"), lambda s: full_time(s.at)),
+                Column(self.tr("Time"), lambda s: formatting.date_time(s.at, seconds=True)),
                 Column(self.tr("Checkpoint"), lambda s: f"{s.checkpoint_code} {s.checkpoint_name}"),
                 BadgeColumn(
                     self.tr("Verdict"),
