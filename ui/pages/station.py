@@ -461,14 +461,17 @@ class StationPage(QWidget):
         self.camera_button.setObjectName("cameraSource")
         self.camera_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.camera_button.clicked.connect(self.choose_camera)
-        entry_row = QHBoxLayout()
-        entry_row.addWidget(self.entry, 1)
-        entry_row.addWidget(self.open_button)
-        entry_row.addWidget(self.camera_button)
+        # The entry has the preview's whole width to itself (its hint, in 20 px type, needs
+        # more than what the two buttons beside it left in English); the buttons go below.
+        source_row = QHBoxLayout()
+        source_row.addStretch(1)
+        source_row.addWidget(self.open_button)
+        source_row.addWidget(self.camera_button)
         column = QVBoxLayout()
         column.addWidget(self.preview)
         column.addWidget(self.banner)
-        column.addLayout(entry_row)
+        column.addWidget(self.entry)
+        column.addLayout(source_row)
         column.addStretch(1)
         return column
 
@@ -503,11 +506,17 @@ class StationPage(QWidget):
         self.override_button = QPushButton(self.tr("Override…"))
         self.override_button.setObjectName("overrideVerdict")
         self.override_button.clicked.connect(self.open_override)
-        buttons = QHBoxLayout()
+        # The two plate buttons share a row (half the panel each: their English labels need
+        # it on a 1280 x 720 screen); the supervisor's override goes below them.
+        plate_row = QHBoxLayout()
         for button in (self.match_button, self.differ_button, self.override_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the entry keeps the scanner
             button.setMinimumHeight(48)
-            buttons.addWidget(button)
+        plate_row.addWidget(self.match_button)
+        plate_row.addWidget(self.differ_button)
+        buttons = QVBoxLayout()
+        buttons.addLayout(plate_row)
+        buttons.addWidget(self.override_button)
         column = QVBoxLayout(self.panel)
         column.setContentsMargins(24, 16, 24, 16)
         column.addWidget(self.verdict_label)
