@@ -19,8 +19,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
+import sys
+import types
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -116,8 +119,9 @@ def _run_parts(
     try:
         if path is not None and workers > 0:
             pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-            for start, end in reversed(bounds):
-                futures[start] = pool.submit(check_part_of_file, path, start, end)
+            with _main_module_hidden():  # the workers start in the first ``submit``
+                for start, end in reversed(bounds):
+                    futures[start] = pool.submit(check_part_of_file, path, start, end)
     except (OSError, RuntimeError, ValueError):  # no worker processes here
         pass
     try:
@@ -135,6 +139,21 @@ def _run_parts(
             pool.shutdown(wait=False, cancel_futures=True)
 
 
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """While workers start, hide the program's ``__main__`` from ``multiprocessing``: a spawned
+    worker would otherwise run the program's file again (``main.py`` imports all of LoopPass,
+    half a second and more, before the worker checks anything) though it needs this module
+    only; its task names the function to run. (A bundle's worker starts as the program
+    anyway, and ``main.py`` hands it over to ``multiprocessing`` at once.)"""
+    program = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = program
+
+
 def check_in_worker(conn: sqlite3.Connection, timeout: float = 60.0) -> str:
     """Have one spawned worker process check the whole log of ``conn``'s file: the
     self-test's proof that this installation (a bundle too) can start workers. Returns a
@@ -144,7 +163,9 @@ def check_in_worker(conn: sqlite3.Connection, timeout: float = 60.0) -> str:
         raise ValueError("the database is not a file: no worker can open it")
     last = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_log").fetchone()[0]
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        part = pool.submit(check_part_of_file, path, 1, last).result(timeout=timeout)
+        with _main_module_hidden():
+            future = pool.submit(check_part_of_file, path, 1, last)
+        part = future.result(timeout=timeout)
     if not part.clean:
         raise ValueError(f"a worker process found the audit log damaged (entries 1..{last})")
     return f"a worker process checked {last} audit entries"

@@ -887,6 +887,15 @@ def _verify(services: Services, supervisor: User, runs: int) -> None:
         f"{'audit verify rate (wall)':<50} median {statistics.median(rates):,.0f}/s,"
         f" worst {rates[0]:,.0f}/s; this process's CPU {cpu:.1f} s  [aim > 200,000/s]"
     )
+    # For comparison: the same check in this process alone (no worker processes).
+    parallel_from, audit_chain.PARALLEL_FROM = audit_chain.PARALLEL_FROM, 2**62
+    try:
+        start = time.perf_counter()
+        alone = services.audit.verify(supervisor)
+        wall = time.perf_counter() - start
+    finally:
+        audit_chain.PARALLEL_FROM = parallel_from
+    print(f"{'audit verify rate, this process alone (wall)':<50} {alone.entries / wall:,.0f}/s")
 
 
 def _size(result: object) -> str:
