@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from core import audit as chain
 from core.audit import (
     ChainReport,
     Progress,
@@ -122,13 +123,23 @@ class AuditService(Service):
             return self.seal(moment)
         return None
 
-    def export(self, actor: User, path: Path, query: AuditQuery | None = None) -> SignedHead:
+    def export(
+        self,
+        actor: User,
+        path: Path,
+        query: AuditQuery | None = None,
+        progress: Progress | None = None,
+    ) -> SignedHead:
         """Write the log (or the entries matching ``query``) as CSV, oldest first, ending with
         the signed head that covers the export itself; the export is audited.
 
         Entries appended by others while the file is written come after that head and are
         left out, so the file ends exactly at the head it carries: a full export can be
-        checked on its own by recomputing each hash from the row before it."""
+        checked on its own by recomputing each hash from the row before it.
+
+        ``progress`` gets the number of entries written every ``core.audit.PROGRESS_EVERY``
+        entries and at the end (its last call says how many were written); an exception it
+        raises ends the export, the file left as far as it got."""
         require(actor, Action.VIEW_AUDIT)
         if self.keys is None:
             raise KeysUnavailable("no key folder: an export needs a signed head")
@@ -137,11 +148,18 @@ class AuditService(Service):
         head = self.seal() or latest_head(self.store.audit.heads())
         assert head is not None  # the export entry itself was just appended and sealed
         rows = self._all_rows(head.seq) if query is None else self._matching_rows(query, head.seq)
+        every = chain.PROGRESS_EVERY  # read at the call, as verification does (tests lower it)
+        written = 0
         with path.open("w", encoding="utf-8-sig", newline="") as file:
             writer = csv.writer(file)
             writer.writerow(EXPORT_COLUMNS)
-            writer.writerows(rows)
+            for written, row in enumerate(rows, 1):
+                writer.writerow(row)
+                if progress is not None and written % every == 0:
+                    progress(written)
             writer.writerow(["# head", head.seq, head.hash, head.key_id, head.signature.hex()])
+        if progress is not None and (written == 0 or written % every):
+            progress(written)  # the end, unless the last call above already said so
         return head
 
     def _all_rows(self, last_seq: int) -> Iterator[list[object]]:

@@ -214,7 +214,8 @@ class BackupService(Service):
         return self.storage().kept()
 
     def check(self, actor: User, path: Path) -> BackupCheck:
-        """Run ``integrity_check`` and the audit-chain verification on a backup again."""
+        """Run ``integrity_check`` and the audit-chain verification on a backup again (on a
+        read-only connection of its own to the file, so it may run off the GUI thread)."""
         require(actor, Action.BACKUP)
         return self.storage().check(path)
 

@@ -400,558 +400,558 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/pages/audit.py" line="78"/>
+        <location filename="../../ui/pages/audit.py" line="72"/>
         <source>Sign-ins</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="80"/>
+        <location filename="../../ui/pages/audit.py" line="74"/>
         <source>Signed in</source>
         <translation>登录成功</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="81"/>
+        <location filename="../../ui/pages/audit.py" line="75"/>
         <source>Sign-in failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="82"/>
+        <location filename="../../ui/pages/audit.py" line="76"/>
         <source>Sign-in while locked</source>
         <translation>锁定期间尝试登录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="83"/>
+        <location filename="../../ui/pages/audit.py" line="77"/>
         <source>Sign-in as an unknown user</source>
         <translation>未知用户名尝试登录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="88"/>
+        <location filename="../../ui/pages/audit.py" line="82"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="90"/>
+        <location filename="../../ui/pages/audit.py" line="84"/>
         <source>Account created</source>
         <translation>创建账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="91"/>
+        <location filename="../../ui/pages/audit.py" line="85"/>
         <source>Account enabled or disabled</source>
         <translation>启用或停用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="92"/>
+        <location filename="../../ui/pages/audit.py" line="86"/>
         <source>Password changed</source>
         <translation>修改密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="97"/>
+        <location filename="../../ui/pages/audit.py" line="91"/>
         <source>Enterprises</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="99"/>
+        <location filename="../../ui/pages/audit.py" line="93"/>
         <source>Enterprise added</source>
         <translation>新增企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="100"/>
+        <location filename="../../ui/pages/audit.py" line="94"/>
         <source>Enterprise changed</source>
         <translation>修改企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="101"/>
+        <location filename="../../ui/pages/audit.py" line="95"/>
         <source>Whitelist changed</source>
         <translation>调整保供白名单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="106"/>
+        <location filename="../../ui/pages/audit.py" line="100"/>
         <source>Checkpoints</source>
         <translation>点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="108"/>
+        <location filename="../../ui/pages/audit.py" line="102"/>
         <source>Checkpoint added</source>
         <translation>新增点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="109"/>
+        <location filename="../../ui/pages/audit.py" line="103"/>
         <source>Checkpoint opened or closed</source>
         <translation>启用或停用点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="114"/>
+        <location filename="../../ui/pages/audit.py" line="108"/>
         <source>Risk regions</source>
         <translation>风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="116"/>
+        <location filename="../../ui/pages/audit.py" line="110"/>
         <source>Risk region added</source>
         <translation>新增风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="117"/>
+        <location filename="../../ui/pages/audit.py" line="111"/>
         <source>Risk level changed</source>
         <translation>调整风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="122"/>
+        <location filename="../../ui/pages/audit.py" line="116"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="124"/>
+        <location filename="../../ui/pages/audit.py" line="118"/>
         <source>Vehicle registered</source>
         <translation>登记车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="125"/>
+        <location filename="../../ui/pages/audit.py" line="119"/>
         <source>Vehicle changed</source>
         <translation>修改车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="130"/>
+        <location filename="../../ui/pages/audit.py" line="124"/>
         <source>Drivers</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="132"/>
+        <location filename="../../ui/pages/audit.py" line="126"/>
         <source>Driver registered</source>
         <translation>登记驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="133"/>
+        <location filename="../../ui/pages/audit.py" line="127"/>
         <source>Driver changed</source>
         <translation>修改驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="134"/>
+        <location filename="../../ui/pages/audit.py" line="128"/>
         <source>Full ID number shown</source>
         <translation>查看完整身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="139"/>
+        <location filename="../../ui/pages/audit.py" line="133"/>
         <source>Applications</source>
         <translation>报备申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="141"/>
+        <location filename="../../ui/pages/audit.py" line="135"/>
         <source>Application added</source>
         <translation>新增报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="142"/>
+        <location filename="../../ui/pages/audit.py" line="136"/>
         <source>Application filed</source>
         <translation>填报报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="143"/>
+        <location filename="../../ui/pages/audit.py" line="137"/>
         <source>Applications imported</source>
         <translation>导入报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="144"/>
+        <location filename="../../ui/pages/audit.py" line="138"/>
         <source>Application changed</source>
         <translation>修改报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="145"/>
+        <location filename="../../ui/pages/audit.py" line="139"/>
         <source>Application submitted</source>
         <translation>提交报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="146"/>
+        <location filename="../../ui/pages/audit.py" line="140"/>
         <source>Application withdrawn</source>
         <translation>撤回报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="147"/>
+        <location filename="../../ui/pages/audit.py" line="141"/>
         <source>Application approved</source>
         <translation>批准报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="148"/>
+        <location filename="../../ui/pages/audit.py" line="142"/>
         <source>Application rejected</source>
         <translation>驳回报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="153"/>
+        <location filename="../../ui/pages/audit.py" line="147"/>
         <source>Passes</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="155"/>
+        <location filename="../../ui/pages/audit.py" line="149"/>
         <source>Pass issued</source>
         <translation>签发通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="156"/>
+        <location filename="../../ui/pages/audit.py" line="150"/>
         <source>Pass saved or printed</source>
         <translation>保存或打印通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="157"/>
+        <location filename="../../ui/pages/audit.py" line="151"/>
         <source>Pass revoked</source>
         <translation>撤销通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="158"/>
+        <location filename="../../ui/pages/audit.py" line="152"/>
         <source>Passes expired</source>
         <translation>通行证到期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="163"/>
+        <location filename="../../ui/pages/audit.py" line="157"/>
         <source>Issuing keys</source>
         <translation>签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="165"/>
+        <location filename="../../ui/pages/audit.py" line="159"/>
         <source>Issuing key created</source>
         <translation>创建签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="166"/>
+        <location filename="../../ui/pages/audit.py" line="160"/>
         <source>Issuing key rotated</source>
         <translation>轮换签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="167"/>
+        <location filename="../../ui/pages/audit.py" line="161"/>
         <source>Issuing key withdrawn</source>
         <translation>吊销签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="172"/>
+        <location filename="../../ui/pages/audit.py" line="166"/>
         <source>Scans</source>
         <translation>扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="174"/>
+        <location filename="../../ui/pages/audit.py" line="168"/>
         <source>Pass scanned</source>
         <translation>扫码核验</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="175"/>
+        <location filename="../../ui/pages/audit.py" line="169"/>
         <source>Verdict overridden</source>
         <translation>人工改判</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="176"/>
+        <location filename="../../ui/pages/audit.py" line="170"/>
         <source>Plate did not match</source>
         <translation>车牌不符</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="181"/>
+        <location filename="../../ui/pages/audit.py" line="175"/>
         <source>Text messages</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="183"/>
+        <location filename="../../ui/pages/audit.py" line="177"/>
         <source>Text sent</source>
         <translation>短信已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="184"/>
+        <location filename="../../ui/pages/audit.py" line="178"/>
         <source>Text failed</source>
         <translation>短信发送失败</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="185"/>
+        <location filename="../../ui/pages/audit.py" line="179"/>
         <source>Text queued again</source>
         <translation>短信重新排队</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="190"/>
+        <location filename="../../ui/pages/audit.py" line="184"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="191"/>
+        <location filename="../../ui/pages/audit.py" line="185"/>
         <source>Setting changed</source>
         <translation>修改设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="195"/>
+        <location filename="../../ui/pages/audit.py" line="189"/>
         <source>Traces</source>
         <translation>追溯</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="196"/>
+        <location filename="../../ui/pages/audit.py" line="190"/>
         <source>Driver traced</source>
         <translation>追溯驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="200"/>
+        <location filename="../../ui/pages/audit.py" line="194"/>
         <source>Anomalies</source>
         <translation>异常事件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="201"/>
+        <location filename="../../ui/pages/audit.py" line="195"/>
         <source>Anomaly acknowledged</source>
         <translation>确认异常</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="205"/>
+        <location filename="../../ui/pages/audit.py" line="199"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="206"/>
+        <location filename="../../ui/pages/audit.py" line="200"/>
         <source>Report exported</source>
         <translation>导出报表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="210"/>
-        <location filename="../../ui/pages/audit.py" line="459"/>
+        <location filename="../../ui/pages/audit.py" line="204"/>
+        <location filename="../../ui/pages/audit.py" line="367"/>
         <source>Audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="211"/>
+        <location filename="../../ui/pages/audit.py" line="205"/>
         <source>Audit log exported</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="215"/>
+        <location filename="../../ui/pages/audit.py" line="209"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="217"/>
+        <location filename="../../ui/pages/audit.py" line="211"/>
         <source>Backup made</source>
         <translation>完成备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="218"/>
+        <location filename="../../ui/pages/audit.py" line="212"/>
         <source>Backup failed</source>
         <translation>备份失败</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="219"/>
+        <location filename="../../ui/pages/audit.py" line="213"/>
         <source>Backup restored</source>
         <translation>从备份恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="224"/>
+        <location filename="../../ui/pages/audit.py" line="218"/>
         <source>Data retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="225"/>
+        <location filename="../../ui/pages/audit.py" line="219"/>
         <source>Personal data removed</source>
         <translation>清除个人信息</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="229"/>
+        <location filename="../../ui/pages/audit.py" line="223"/>
         <source>Demo data</source>
         <translation>演示数据</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="230"/>
+        <location filename="../../ui/pages/audit.py" line="224"/>
         <source>Demo data created</source>
         <translation>生成演示数据</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="236"/>
+        <location filename="../../ui/pages/audit.py" line="230"/>
         <source>account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="237"/>
+        <location filename="../../ui/pages/audit.py" line="231"/>
         <source>enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="238"/>
+        <location filename="../../ui/pages/audit.py" line="232"/>
         <source>checkpoint</source>
         <translation>点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="239"/>
+        <location filename="../../ui/pages/audit.py" line="233"/>
         <source>risk region</source>
         <translation>风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="240"/>
+        <location filename="../../ui/pages/audit.py" line="234"/>
         <source>vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="241"/>
+        <location filename="../../ui/pages/audit.py" line="235"/>
         <source>driver</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="242"/>
+        <location filename="../../ui/pages/audit.py" line="236"/>
         <source>application</source>
         <translation>报备申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="243"/>
+        <location filename="../../ui/pages/audit.py" line="237"/>
         <source>pass</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="244"/>
+        <location filename="../../ui/pages/audit.py" line="238"/>
         <source>issuing key</source>
         <translation>签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="245"/>
+        <location filename="../../ui/pages/audit.py" line="239"/>
         <source>scan</source>
         <translation>扫码记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="246"/>
+        <location filename="../../ui/pages/audit.py" line="240"/>
         <source>text message</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="247"/>
+        <location filename="../../ui/pages/audit.py" line="241"/>
         <source>setting</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="248"/>
+        <location filename="../../ui/pages/audit.py" line="242"/>
         <source>anomaly</source>
         <translation>异常事件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="249"/>
+        <location filename="../../ui/pages/audit.py" line="243"/>
         <source>report</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="250"/>
+        <location filename="../../ui/pages/audit.py" line="244"/>
         <source>audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="251"/>
+        <location filename="../../ui/pages/audit.py" line="245"/>
         <source>backup</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="252"/>
+        <location filename="../../ui/pages/audit.py" line="246"/>
         <source>database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="256"/>
+        <location filename="../../ui/pages/audit.py" line="250"/>
         <source>an entry is missing or out of order</source>
         <translation>有条目缺失或顺序错乱</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="257"/>
+        <location filename="../../ui/pages/audit.py" line="251"/>
         <source>it does not link to the entry before it (an entry was inserted, replaced or moved)</source>
         <translation>与前一条的链接断开（有条目被插入、替换或调换）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="261"/>
+        <location filename="../../ui/pages/audit.py" line="255"/>
         <source>it was changed after it was written</source>
         <translation>该条写入后被改动</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="262"/>
+        <location filename="../../ui/pages/audit.py" line="256"/>
         <source>the log is not the one that was signed: it was rewritten from here on</source>
         <translation>日志与签名时不一致：自此条起被改写</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="265"/>
+        <location filename="../../ui/pages/audit.py" line="259"/>
         <source>signed entries are missing from here on: the end of the log was cut off</source>
         <translation>自此条起已签名的条目缺失：日志尾部被截断</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="268"/>
+        <location filename="../../ui/pages/audit.py" line="262"/>
         <source>the signature of the head signed here is forged</source>
         <translation>此处链头的签名是伪造的</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="271"/>
+        <location filename="../../ui/pages/audit.py" line="265"/>
         <source>two signed heads disagree about this entry</source>
         <translation>两个签名链头对此条说法不一</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="447"/>
+        <location filename="../../ui/pages/audit.py" line="355"/>
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="448"/>
+        <location filename="../../ui/pages/audit.py" line="356"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="449"/>
+        <location filename="../../ui/pages/audit.py" line="357"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="450"/>
+        <location filename="../../ui/pages/audit.py" line="358"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="451"/>
+        <location filename="../../ui/pages/audit.py" line="359"/>
         <source>Record</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="452"/>
+        <location filename="../../ui/pages/audit.py" line="360"/>
         <source>Record id</source>
         <translation>对象编号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="454"/>
+        <location filename="../../ui/pages/audit.py" line="362"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="461"/>
+        <location filename="../../ui/pages/audit.py" line="369"/>
         <source>User, action code, record id or #number…</source>
         <translation>用户、操作代码、编号或 #序号…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="472"/>
+        <location filename="../../ui/pages/audit.py" line="388"/>
         <source>Details…</source>
         <translation>详情…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="473"/>
+        <location filename="../../ui/pages/audit.py" line="389"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="496"/>
+        <location filename="../../ui/pages/audit.py" line="412"/>
         <source>All actions</source>
         <translation>全部操作</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="509"/>
+        <location filename="../../ui/pages/audit.py" line="425"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="527"/>
+        <location filename="../../ui/pages/audit.py" line="443"/>
         <source>A&amp;ction:</source>
         <translation>操作(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="528"/>
+        <location filename="../../ui/pages/audit.py" line="444"/>
         <source>&amp;User:</source>
         <translation>用户(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="529"/>
+        <location filename="../../ui/pages/audit.py" line="445"/>
         <source>&amp;From:</source>
         <translation>从(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="530"/>
+        <location filename="../../ui/pages/audit.py" line="446"/>
         <source>&amp;To:</source>
         <translation>至(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="590"/>
+        <location filename="../../ui/pages/audit.py" line="506"/>
         <source>No. {seq} · {time}
 User: {actor}
 Action: {action} ({code})
@@ -974,72 +974,78 @@ Previous hash: {prev_hash}</source>
 前一条哈希：{prev_hash}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="614"/>
+        <location filename="../../ui/pages/audit.py" line="530"/>
         <source>Verify audit chain</source>
         <translation>验证审计链</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="619"/>
+        <location filename="../../ui/pages/audit.py" line="535"/>
         <source>Recompute every entry&apos;s hash and check the signed heads (Ctrl+Shift+V). The window stays usable meanwhile.</source>
         <translation>重新计算每一条的哈希并核验签名链头（Ctrl+Shift+V），其间窗口照常可用。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="626"/>
+        <location filename="../../ui/pages/audit.py" line="382"/>
+        <location filename="../../ui/pages/audit.py" line="542"/>
         <source>%v of %m entries</source>
         <translation>%v / %m 条</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="710"/>
+        <location filename="../../ui/pages/audit.py" line="629"/>
         <source>The audit chain could not be read: {reason}</source>
         <translation>无法读取审计链：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="723"/>
+        <location filename="../../ui/pages/audit.py" line="642"/>
         <source>The audit chain is broken at entry {seq}: {problem}</source>
         <translation>审计链在第 {seq} 条被破坏：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="729"/>
+        <location filename="../../ui/pages/audit.py" line="648"/>
         <source>Keep the database file and its key folder as they are, and tell the administrator.</source>
         <translation>请保持数据库文件及其密钥目录原样，并通知管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="736"/>
+        <location filename="../../ui/pages/audit.py" line="655"/>
         <source>Audit chain intact: {entries} entries, signed through entry {signed}, {tail} after it unsigned.</source>
         <translation>审计链完整：{entries} 条，已签名至第 {signed} 条，其后 {tail} 条未签名。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="744"/>
+        <location filename="../../ui/pages/audit.py" line="663"/>
         <source>Audit chain intact: {entries} entries, none signed yet.</source>
         <translation>审计链完整：{entries} 条，尚无签名。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="749"/>
+        <location filename="../../ui/pages/audit.py" line="668"/>
         <source>This computer has no log key: the signatures were not checked.</source>
         <translation>本机没有日志密钥，签名未核验。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="753"/>
+        <location filename="../../ui/pages/audit.py" line="672"/>
         <source>Show entry {seq}</source>
         <translation>显示第 {seq} 条</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="767"/>
+        <location filename="../../ui/pages/audit.py" line="689"/>
         <source>Export audit log</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="767"/>
+        <location filename="../../ui/pages/audit.py" line="689"/>
         <source>CSV (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="779"/>
+        <location filename="../../ui/pages/audit.py" line="718"/>
+        <source>Exporting to {file}…</source>
+        <translation>正在导出至 {file}…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="759"/>
         <source>The file could not be written: {reason}</source>
         <translation>无法写入文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="788"/>
+        <location filename="../../ui/pages/audit.py" line="746"/>
         <source>Exported entries 1–{seq} to {file}; signed head {hash}</source>
         <translation>已导出第 1–{seq} 条至 {file}；签名链头 {hash}</translation>
     </message>
@@ -1047,107 +1053,112 @@ Previous hash: {prev_hash}</source>
 <context>
     <name>BackupPage</name>
     <message>
-        <location filename="../../ui/pages/backup.py" line="177"/>
+        <location filename="../../ui/pages/backup.py" line="181"/>
         <source>Backup and restore</source>
         <translation>备份与恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="203"/>
+        <location filename="../../ui/pages/backup.py" line="209"/>
         <source>Each backup is checked (database integrity and audit chain) before it is kept; only then are the oldest removed. Folder: {folder}</source>
         <translation>每份备份在保留前都经过检查（数据库完整性和审计链），通过后才删除最旧的备份。备份文件夹：{folder}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="209"/>
+        <location filename="../../ui/pages/backup.py" line="215"/>
         <source>Backups do not contain the private issuing keys. Back up the key folder {keys} separately and keep it safe.</source>
         <translation>备份不包含签发私钥。请另行备份密钥文件夹 {keys}，并妥善保管。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="220"/>
+        <location filename="../../ui/pages/backup.py" line="226"/>
         <source>Back up now</source>
         <translation>立即备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="223"/>
+        <location filename="../../ui/pages/backup.py" line="229"/>
         <source>Check again</source>
         <translation>重新检查</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="226"/>
+        <location filename="../../ui/pages/backup.py" line="232"/>
         <source>Restore…</source>
         <translation>恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="239"/>
+        <location filename="../../ui/pages/backup.py" line="252"/>
         <source>Taken at</source>
         <translation>备份时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="239"/>
+        <location filename="../../ui/pages/backup.py" line="252"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="239"/>
+        <location filename="../../ui/pages/backup.py" line="252"/>
         <source>Audit entries</source>
         <translation>审计记录数</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="239"/>
+        <location filename="../../ui/pages/backup.py" line="252"/>
         <source>Check</source>
         <translation>检查结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="283"/>
+        <location filename="../../ui/pages/backup.py" line="296"/>
         <source>Passed when made</source>
         <translation>创建时已通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="285"/>
+        <location filename="../../ui/pages/backup.py" line="298"/>
         <source>Passed</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="286"/>
+        <location filename="../../ui/pages/backup.py" line="299"/>
         <source>Failed: {problem}</source>
         <translation>未通过：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="310"/>
+        <location filename="../../ui/pages/backup.py" line="323"/>
         <source>A backup is already running.</source>
         <translation>已有备份正在进行。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="312"/>
+        <location filename="../../ui/pages/backup.py" line="325"/>
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="319"/>
+        <location filename="../../ui/pages/backup.py" line="332"/>
         <source>Backup saved: {name} ({size}, {entries} audit entries).</source>
         <translation>备份已保存：{name}（{size}，{entries} 条审计记录）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="329"/>
+        <location filename="../../ui/pages/backup.py" line="342"/>
         <source>The copy failed its check ({problem}): it was not kept, and no older backup was removed. The database may be damaged.</source>
         <translation>副本未通过检查（{problem}）：未保留该副本，也未删除任何旧备份。数据库可能已损坏。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="361"/>
+        <location filename="../../ui/pages/backup.py" line="371"/>
+        <source>Checking the backup taken at {time}…</source>
+        <translation>正在检查 {time} 的备份…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/backup.py" line="390"/>
         <source>The backup passed: {entries} audit entries.</source>
         <translation>备份检查通过：{entries} 条审计记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="368"/>
+        <location filename="../../ui/pages/backup.py" line="397"/>
         <source>The backup FAILED its check ({problem}). Do not restore it.</source>
         <translation>备份未通过检查（{problem}），请勿恢复。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="381"/>
+        <location filename="../../ui/pages/backup.py" line="420"/>
         <source>Wait until the running backup has finished.</source>
         <translation>请等待正在进行的备份完成。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="385"/>
+        <location filename="../../ui/pages/backup.py" line="424"/>
         <source>Restore the backup taken at {time}?
 
 The database is replaced by this backup: whatever was recorded after {time} will no longer be in it. The current file is kept aside (named …broken-…).
@@ -1160,12 +1171,12 @@ LoopPass closes and starts again afterwards.</source>
 完成后 LoopPass 将关闭并重新启动。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="390"/>
+        <location filename="../../ui/pages/backup.py" line="429"/>
         <source>Restore backup</source>
         <translation>恢复备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/backup.py" line="400"/>
+        <location filename="../../ui/pages/backup.py" line="439"/>
         <source>Restored. LoopPass starts again…</source>
         <translation>已恢复。LoopPass 正在重新启动…</translation>
     </message>
@@ -1234,158 +1245,158 @@ LoopPass closes and starts again afterwards.</source>
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="70"/>
+        <location filename="../../ui/pages/dashboard.py" line="71"/>
         <source>min</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="71"/>
+        <location filename="../../ui/pages/dashboard.py" line="72"/>
         <source>h</source>
         <translation>小时</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="72"/>
+        <location filename="../../ui/pages/dashboard.py" line="73"/>
         <source>days</source>
         <translation>天</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="274"/>
+        <location filename="../../ui/pages/dashboard.py" line="275"/>
         <source>Dashboard</source>
         <translation>监管看板</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="286"/>
+        <location filename="../../ui/pages/dashboard.py" line="287"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="294"/>
+        <location filename="../../ui/pages/dashboard.py" line="295"/>
         <source>Trucks inside the loop</source>
         <translation>在途车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="295"/>
+        <location filename="../../ui/pages/dashboard.py" line="296"/>
         <source>Scans today</source>
         <translation>今日扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="296"/>
+        <location filename="../../ui/pages/dashboard.py" line="297"/>
         <source>STOP verdicts today</source>
         <translation>今日拦截</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="297"/>
+        <location filename="../../ui/pages/dashboard.py" line="298"/>
         <source>Waiting for review</source>
         <translation>待审核</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="298"/>
+        <location filename="../../ui/pages/dashboard.py" line="299"/>
         <source>Average time to a decision</source>
         <translation>平均审核用时</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="306"/>
+        <location filename="../../ui/pages/dashboard.py" line="307"/>
         <source>No entries or exits yet today</source>
         <translation>今日暂无出入城记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="308"/>
+        <location filename="../../ui/pages/dashboard.py" line="309"/>
         <source>Entries and exits per gate today</source>
         <translation>今日各卡口出入城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="309"/>
+        <location filename="../../ui/pages/dashboard.py" line="310"/>
         <source>Gate</source>
         <translation>卡口</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="310"/>
-        <location filename="../../ui/pages/dashboard.py" line="317"/>
+        <location filename="../../ui/pages/dashboard.py" line="311"/>
+        <location filename="../../ui/pages/dashboard.py" line="318"/>
         <source>Trucks</source>
         <translation>车次</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="315"/>
+        <location filename="../../ui/pages/dashboard.py" line="316"/>
         <source>Entries and exits per hour today</source>
         <translation>今日每小时出入城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="316"/>
+        <location filename="../../ui/pages/dashboard.py" line="317"/>
         <source>Hour</source>
         <translation>时</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="341"/>
+        <location filename="../../ui/pages/dashboard.py" line="342"/>
         <source>Open anomalies (last 7 days)</source>
         <translation>未处理异常（近 7 天）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="358"/>
+        <location filename="../../ui/pages/dashboard.py" line="359"/>
         <source>Open the list of these anomalies</source>
         <translation>打开此类异常的列表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="372"/>
+        <location filename="../../ui/pages/dashboard.py" line="373"/>
         <source>Click a kind to see its list.</source>
         <translation>点击类型查看异常列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="379"/>
+        <location filename="../../ui/pages/dashboard.py" line="380"/>
         <source>All anomalies…</source>
         <translation>全部异常…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="442"/>
+        <location filename="../../ui/pages/dashboard.py" line="443"/>
         <source>Refresh failed: {reason}</source>
         <translation>更新失败：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="451"/>
+        <location filename="../../ui/pages/dashboard.py" line="452"/>
         <source>entered {entered} · arrived {arrived} · isolating {isolated}</source>
         <translation>已入城 {entered} · 已到达 {arrived} · 隔离中 {isolated}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="461"/>
+        <location filename="../../ui/pages/dashboard.py" line="462"/>
         <source>entries {entries} · exits {exits}</source>
         <translation>入城 {entries} · 出城 {exits}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="466"/>
+        <location filename="../../ui/pages/dashboard.py" line="467"/>
         <source>{share:.0%} of today&apos;s scans</source>
         <translation>占今日扫码 {share:.0%}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="471"/>
+        <location filename="../../ui/pages/dashboard.py" line="472"/>
         <source>no decisions in the last 7 days</source>
         <translation>近 7 天无审核</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="475"/>
+        <location filename="../../ui/pages/dashboard.py" line="476"/>
         <source>filing to decision, last 7 days</source>
         <translation>报备至审核，近 7 天</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="481"/>
+        <location filename="../../ui/pages/dashboard.py" line="482"/>
         <source>Updated at {time}</source>
         <translation>更新于 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="489"/>
+        <location filename="../../ui/pages/dashboard.py" line="490"/>
         <source>queue empty</source>
         <translation>队列为空</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="492"/>
+        <location filename="../../ui/pages/dashboard.py" line="493"/>
         <source>oldest waiting {duration}</source>
         <translation>最早已等 {duration}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="516"/>
+        <location filename="../../ui/pages/dashboard.py" line="517"/>
         <source>Entries</source>
         <translation>入城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="516"/>
+        <location filename="../../ui/pages/dashboard.py" line="517"/>
         <source>Exits</source>
         <translation>出城</translation>
     </message>
@@ -2569,12 +2580,12 @@ This look-up was recorded in the audit log.</source>
         <translation>闭环完成率 %1（已结束 %3 张中已出城 %2 张），仍在途 %4 张；扫码 %5 次，拦截 %6 次。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/reports.py" line="190"/>
+        <location filename="../../ui/pages/reports.py" line="193"/>
         <source>Export report</source>
         <translation>导出报表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/reports.py" line="208"/>
+        <location filename="../../ui/pages/reports.py" line="211"/>
         <source>Saved: %1</source>
         <translation>已保存：%1</translation>
     </message>
@@ -3269,206 +3280,206 @@ From {origin}, carrying {cargo}</source>
     </message>
     <message>
         <location filename="../../ui/pages/station.py" line="147"/>
-        <location filename="../../ui/pages/station.py" line="698"/>
+        <location filename="../../ui/pages/station.py" line="708"/>
         <source>Overridden by a supervisor: {reason}</source>
         <translation>监管员已改判放行：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="416"/>
+        <location filename="../../ui/pages/station.py" line="417"/>
         <source>Scan station</source>
         <translation>扫码站</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="435"/>
+        <location filename="../../ui/pages/station.py" line="436"/>
         <source>Scanning for:</source>
         <translation>代扫站点：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="441"/>
-        <location filename="../../ui/pages/station.py" line="969"/>
+        <location filename="../../ui/pages/station.py" line="442"/>
+        <location filename="../../ui/pages/station.py" line="979"/>
         <source>No camera</source>
         <translation>无摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="442"/>
+        <location filename="../../ui/pages/station.py" line="443"/>
         <source>No camera — type or scan with the USB scanner</source>
         <translation>摄像头不可用——请手动输入或用扫码枪扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="453"/>
+        <location filename="../../ui/pages/station.py" line="454"/>
         <source>Scan with the USB scanner or type the serial</source>
         <translation>用扫码枪扫码或输入编号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="456"/>
+        <location filename="../../ui/pages/station.py" line="457"/>
         <source>Open image…</source>
         <translation>打开图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="459"/>
+        <location filename="../../ui/pages/station.py" line="460"/>
         <source>Camera…</source>
         <translation>摄像头…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="496"/>
+        <location filename="../../ui/pages/station.py" line="500"/>
         <source>Plate matches (F1)</source>
         <translation>车牌一致 (F1)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="499"/>
+        <location filename="../../ui/pages/station.py" line="503"/>
         <source>Plate differs (F2)</source>
         <translation>车牌不符 (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="502"/>
+        <location filename="../../ui/pages/station.py" line="506"/>
         <source>Override…</source>
         <translation>改判…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="525"/>
+        <location filename="../../ui/pages/station.py" line="535"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="525"/>
+        <location filename="../../ui/pages/station.py" line="535"/>
         <source>Pass</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="525"/>
+        <location filename="../../ui/pages/station.py" line="535"/>
         <source>Verdict</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="525"/>
-        <location filename="../../ui/pages/station.py" line="648"/>
+        <location filename="../../ui/pages/station.py" line="535"/>
+        <location filename="../../ui/pages/station.py" line="658"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="578"/>
+        <location filename="../../ui/pages/station.py" line="588"/>
         <source>Open pass image</source>
         <translation>打开通行证图片</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="578"/>
+        <location filename="../../ui/pages/station.py" line="588"/>
         <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="591"/>
+        <location filename="../../ui/pages/station.py" line="601"/>
         <source>No QR code found in {name}</source>
         <translation>{name} 中未找到二维码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="644"/>
+        <location filename="../../ui/pages/station.py" line="654"/>
         <source>Override the verdict</source>
         <translation>改判结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="651"/>
+        <location filename="../../ui/pages/station.py" line="661"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="651"/>
+        <location filename="../../ui/pages/station.py" line="661"/>
         <source>Why (required for Other)</source>
         <translation>原因说明（选“其他”时必填）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="681"/>
+        <location filename="../../ui/pages/station.py" line="691"/>
         <source>Database busy — scan again</source>
         <translation>数据库繁忙——请重新扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="728"/>
+        <location filename="../../ui/pages/station.py" line="738"/>
         <source>Serial {serial}</source>
         <translation>编号 {serial}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="734"/>
+        <location filename="../../ui/pages/station.py" line="744"/>
         <source>Driver {name}  {id_number}</source>
         <translation>司机 {name}  {id_number}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="747"/>
+        <location filename="../../ui/pages/station.py" line="757"/>
         <source>{gate} (in)</source>
         <translation>{gate}（入）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="747"/>
+        <location filename="../../ui/pages/station.py" line="757"/>
         <source>{gate} (out)</source>
         <translation>{gate}（出）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="755"/>
+        <location filename="../../ui/pages/station.py" line="765"/>
         <source>next: {point}</source>
         <translation>下一站：{point}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="798"/>
+        <location filename="../../ui/pages/station.py" line="808"/>
         <source>Ready to scan</source>
         <translation>等待扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="800"/>
+        <location filename="../../ui/pages/station.py" line="810"/>
         <source>Hold the pass&apos;s QR code up to the camera, or scan it with the USB scanner</source>
         <translation>请将通行证二维码对准摄像头，或用扫码枪扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="879"/>
+        <location filename="../../ui/pages/station.py" line="889"/>
         <source>Starting the camera…</source>
         <translation>正在启动摄像头…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="891"/>
+        <location filename="../../ui/pages/station.py" line="901"/>
         <source>Camera source</source>
         <translation>摄像头来源</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="894"/>
-        <location filename="../../ui/pages/station.py" line="906"/>
+        <location filename="../../ui/pages/station.py" line="904"/>
+        <location filename="../../ui/pages/station.py" line="916"/>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="895"/>
-        <location filename="../../ui/pages/station.py" line="907"/>
+        <location filename="../../ui/pages/station.py" line="905"/>
+        <location filename="../../ui/pages/station.py" line="917"/>
         <source>Video file</source>
         <translation>视频文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="896"/>
+        <location filename="../../ui/pages/station.py" line="906"/>
         <source>Stream URL (RTSP/HTTP)</source>
         <translation>视频流地址（RTSP/HTTP）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="904"/>
+        <location filename="../../ui/pages/station.py" line="914"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="905"/>
+        <location filename="../../ui/pages/station.py" line="915"/>
         <source>Camera {index}</source>
         <translation>摄像头 {index}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="908"/>
+        <location filename="../../ui/pages/station.py" line="918"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="913"/>
+        <location filename="../../ui/pages/station.py" line="923"/>
         <source>Stream URL</source>
         <translation>视频流地址</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="931"/>
+        <location filename="../../ui/pages/station.py" line="941"/>
         <source>Open video file</source>
         <translation>打开视频文件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/station.py" line="931"/>
+        <location filename="../../ui/pages/station.py" line="941"/>
         <source>Videos (*.mp4 *.avi *.mkv *.mov)</source>
         <translation>视频文件 (*.mp4 *.avi *.mkv *.mov)</translation>
     </message>
@@ -3476,138 +3487,138 @@ From {origin}, carrying {cargo}</source>
 <context>
     <name>TracePage</name>
     <message>
-        <location filename="../../ui/pages/trace.py" line="56"/>
+        <location filename="../../ui/pages/trace.py" line="55"/>
         <source>Gate (in)</source>
         <translation>卡口（入）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="57"/>
-        <location filename="../../ui/pages/trace.py" line="378"/>
+        <location filename="../../ui/pages/trace.py" line="56"/>
+        <location filename="../../ui/pages/trace.py" line="367"/>
         <source>Enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="58"/>
+        <location filename="../../ui/pages/trace.py" line="57"/>
         <source>Isolation point</source>
         <translation>隔离点</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="59"/>
+        <location filename="../../ui/pages/trace.py" line="58"/>
         <source>Gate (out)</source>
         <translation>卡口（出）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="62"/>
+        <location filename="../../ui/pages/trace.py" line="61"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="63"/>
+        <location filename="../../ui/pages/trace.py" line="62"/>
         <source>Next</source>
         <translation>下一站</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="64"/>
+        <location filename="../../ui/pages/trace.py" line="63"/>
         <source>Pending</source>
         <translation>待到达</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="65"/>
+        <location filename="../../ui/pages/trace.py" line="64"/>
         <source>Missed</source>
         <translation>未经过</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="67"/>
+        <location filename="../../ui/pages/trace.py" line="66"/>
         <source>any gate</source>
         <translation>任一卡口</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="68"/>
+        <location filename="../../ui/pages/trace.py" line="67"/>
         <source>the isolation point</source>
         <translation>隔离点</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="314"/>
+        <location filename="../../ui/pages/trace.py" line="303"/>
         <source>Vehicle trace</source>
         <translation>车辆追溯</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="351"/>
+        <location filename="../../ui/pages/trace.py" line="340"/>
         <source>Plate, pass serial, or driver&apos;s name, phone or ID number</source>
         <translation>车牌、通行证编号，或驾驶员姓名、手机号、身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="357"/>
+        <location filename="../../ui/pages/trace.py" line="346"/>
         <source>Search</source>
         <translation>查询</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="371"/>
+        <location filename="../../ui/pages/trace.py" line="360"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="372"/>
+        <location filename="../../ui/pages/trace.py" line="361"/>
         <source>Pass serial</source>
         <translation>通行证编号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="374"/>
+        <location filename="../../ui/pages/trace.py" line="363"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="379"/>
+        <location filename="../../ui/pages/trace.py" line="369"/>
         <source>Valid until</source>
         <translation>有效期至</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="380"/>
+        <location filename="../../ui/pages/trace.py" line="372"/>
         <source>Driver</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="395"/>
+        <location filename="../../ui/pages/trace.py" line="387"/>
         <source>Scans</source>
         <translation>扫码记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="399"/>
+        <location filename="../../ui/pages/trace.py" line="391"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="400"/>
+        <location filename="../../ui/pages/trace.py" line="392"/>
         <source>Checkpoint</source>
         <translation>检查点</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="402"/>
+        <location filename="../../ui/pages/trace.py" line="394"/>
         <source>Verdict</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="406"/>
+        <location filename="../../ui/pages/trace.py" line="398"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="407"/>
+        <location filename="../../ui/pages/trace.py" line="399"/>
         <source>Operator</source>
         <translation>扫码员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="452"/>
+        <location filename="../../ui/pages/trace.py" line="444"/>
         <source>Not found: no pass matches “{query}”. Check the plate, the serial or the driver&apos;s full name, phone or ID number.</source>
         <translation>未找到：没有与“{query}”匹配的通行证。请核对车牌、通行证编号，或驾驶员的完整姓名、手机号、身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="459"/>
+        <location filename="../../ui/pages/trace.py" line="451"/>
         <source>{count} passes found, newest first.</source>
         <translation>找到 {count} 张通行证，最新的在前。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="502"/>
+        <location filename="../../ui/pages/trace.py" line="494"/>
         <source>{plate}  ·  {status}  ·  {enterprise}  ·  driver {driver}  ·  {serial}</source>
         <translation>{plate}  ·  {status}  ·  {enterprise}  ·  驾驶员 {driver}  ·  {serial}</translation>
     </message>

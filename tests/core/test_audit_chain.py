@@ -637,6 +637,31 @@ def test_export_writes_the_log_and_ends_with_its_signed_head(
     assert store.audit.heads()[-1] == head
 
 
+def test_export_reports_progress_up_to_the_rows_written(
+    services: Services,
+    store: SqliteStore,
+    clock: FakeClock,
+    admin: User,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(core.audit, "PROGRESS_EVERY", 10)
+    append(store, clock, 44)
+    target = tmp_path / "audit.csv"
+    seen: list[int] = []
+    head = services.audit.export(admin, target, progress=seen.append)
+    with target.open(encoding="utf-8-sig", newline="") as file:
+        _header, *body, _head = list(csv.reader(file))
+    assert len(body) == head.seq  # every entry up to the head, the export's own included
+    assert seen == [*range(10, len(body), 10), len(body)]  # every 10 rows, then the total
+    # A total that falls on a step is reported once.
+    seen.clear()
+    append(store, clock, 10 - (len(body) + 1) % 10)  # the next export's own entry makes it 0
+    head = services.audit.export(admin, target, progress=seen.append)
+    assert head.seq % 10 == 0
+    assert seen == list(range(10, head.seq + 1, 10))
+
+
 def test_a_row_edited_into_invalid_json_is_still_listed_and_reported(
     services: Services, store: SqliteStore, clock: FakeClock, admin: User
 ) -> None:

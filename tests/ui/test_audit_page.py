@@ -5,26 +5,34 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+import threading
+from collections.abc import Iterator
 from contextlib import closing
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 from pytestqt.qtbot import QtBot
 
 import core.audit
 from core.audit import ChainReport
+from core.demo import populate
+from core.keys import KeyFolder
 from core.models import AuditEntry
 from core.ports import AuditQuery
 from core.services import Services
-from tests.conftest import NOW, demo_user
+from core.services.audit import AuditService
+from db.store import open_store
+from tests.conftest import FAST_HASH, NOW, FakeClock, demo_user
 from ui.main_window import MainWindow, screens_for
-from ui.pages.audit import AuditPage, running_checks
+from ui.pages.audit import AuditPage
+from ui.workers import running_workers
 
 VERIFY_TIMEOUT_MS = 60_000  # a generous ceiling on a loaded machine, not a timing assertion
+EXPORT_TIMEOUT_MS = 60_000
 
 
 def _page(
@@ -33,6 +41,16 @@ def _page(
     page = AuditPage(services, demo_user(services, username), **kwargs)
     qtbot.addWidget(page)
     return page
+
+
+@pytest.fixture
+def memory_services(clock: FakeClock, tmp_path: Path) -> Iterator[Services]:
+    """The demo in an in-memory database (a worker's own connection would see nothing)."""
+    store = open_store(":memory:")
+    services = Services.build(store, clock, FAST_HASH, KeyFolder(tmp_path / "keys"))
+    populate(store, clock(), vehicles=5, params=FAST_HASH, keys=services.passes.keys)
+    yield services
+    store.close()
 
 
 def _records(page: AuditPage) -> list[AuditEntry]:
@@ -214,10 +232,10 @@ def test_a_page_closed_while_verifying_leaves_the_check_to_finish(
     page = AuditPage(demo, demo_user(demo, "supervisor"))
     page.verify()
     check = page.check
-    assert check is not None and check in running_checks().running
+    assert check is not None and check in running_workers().running
     page.close()
     page.deleteLater()  # signed out mid-check: the thread must not die with its page
-    qtbot.waitUntil(lambda: check not in running_checks().running, timeout=VERIFY_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: check not in running_workers().running, timeout=VERIFY_TIMEOUT_MS)
 
 
 def test_quitting_stops_a_running_check(
@@ -228,7 +246,7 @@ def test_quitting_stops_a_running_check(
     page.verify()
     check = page.check
     assert check is not None
-    running_checks().stop_all()  # what the application's aboutToQuit runs
+    running_workers().stop_all()  # what the application's aboutToQuit runs
     assert check.isFinished()
     qtbot.waitUntil(lambda: page.check is None)
     assert page.verify_button.isEnabled()
@@ -251,18 +269,120 @@ def test_export_writes_the_csv_and_shows_the_head_hash(
     before = page.model.total
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     assert asked and asked[0].startswith("looppass-audit-") and asked[0].endswith(".csv")
+    qtbot.waitUntil(lambda: page.exporting is None, timeout=EXPORT_TIMEOUT_MS)
     with target.open(encoding="utf-8-sig", newline="") as file:
         *_rows, last = list(csv.reader(file))
     head = demo.store.audit.heads()[-1]
     assert last[:3] == ["# head", str(head.seq), head.hash]
     assert head.hash in window.statusBar().currentMessage()
     assert head.hash in page.export_note.text()
+    assert page.export_note.text().startswith(f"已导出第 1–{head.seq} 条至 审计.csv")
     assert page.model.total == before + 1  # the export is itself an entry, shown at once
     assert page.model.record(0).action == "audit.export"
+    assert page.export_button.isEnabled() and page.export_progress.isHidden()
+
+
+def test_the_export_runs_off_the_gui_thread_with_its_progress_shown(
+    qtbot: QtBot,
+    zh_app: QApplication,
+    demo: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = tmp_path / "audit.csv"
+    page = _page(qtbot, demo, ask_save=lambda *_args: str(target))
+    page.show()
+    qtbot.waitExposed(page)
+    release, reached = threading.Event(), threading.Event()
+    gui_thread = threading.get_ident()
+    threads: list[int] = []
+    export = AuditService.export
+
+    def held(service: AuditService, *args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        kwargs["progress"](5)  # as the service reports it: shown while the worker waits
+        reached.set()
+        assert release.wait(EXPORT_TIMEOUT_MS / 1000)
+        return export(service, *args, **kwargs)
+
+    monkeypatch.setattr(AuditService, "export", held)
+    try:
+        qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(reached.is_set)
+        # The worker waits; the window goes on: events processed, the filters work.
+        ticks: list[int] = []
+        QTimer.singleShot(0, lambda: ticks.append(1))
+        qtbot.waitUntil(lambda: ticks == [1])
+        page.action_filter.setCurrentIndex(page.action_filter.findData("pass"))
+        assert {entry.action.split(".")[0] for entry in _records(page)} == {"pass"}
+        assert threads and threads[0] != gui_thread
+        assert not page.export_button.isEnabled()
+        assert page.export_progress.isVisible()
+        qtbot.waitUntil(lambda: page.export_progress.value() == 5)
+        assert page.export_progress.text() == f"5 / {page.export_progress.maximum()} 条"
+        assert page.export_note.text() == "正在导出至 audit.csv…"
+        page.export()  # one export at a time: asked again meanwhile, nothing happens
+        assert len(threads) == 1
+    finally:
+        release.set()  # never leave the worker waiting, even when an assertion failed
+    qtbot.waitUntil(lambda: page.exporting is None, timeout=EXPORT_TIMEOUT_MS)
+    head = demo.store.audit.heads()[-1]
+    last_line = target.read_text(encoding="utf-8-sig").splitlines()[-1]
+    assert last_line.startswith(f"# head,{head.seq},{head.hash}")
+    assert head.hash in page.export_note.text()
+    assert page.export_button.isEnabled() and page.export_progress.isHidden()
+
+
+def test_quitting_stops_a_running_export_and_removes_its_unfinished_file(
+    qtbot: QtBot,
+    zh_app: QApplication,
+    demo: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(core.audit, "PROGRESS_EVERY", 1)  # asks whether to stop at every row
+    target = tmp_path / "audit.csv"
+    page = _page(qtbot, demo, ask_save=lambda *_args: str(target))
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "ui.pages.audit.QMessageBox.warning", lambda _p, _t, text, *_a: shown.append(text)
+    )
+    go, reached = threading.Event(), threading.Event()
+    export = AuditService.export
+
+    def held(service: AuditService, *args: Any, progress: Any, **kwargs: Any) -> Any:
+        def first_row_then_wait(count: int) -> None:
+            reached.set()
+            assert go.wait(EXPORT_TIMEOUT_MS / 1000)
+            progress(count)
+
+        return export(service, *args, progress=first_row_then_wait, **kwargs)
+
+    monkeypatch.setattr(AuditService, "export", held)
+    page.export()
+    worker = page.exporting
+    assert worker is not None
+    try:
+        qtbot.waitUntil(reached.is_set)
+        assert target.exists()  # written as far as the first row
+        worker.requestInterruption()  # what quitting asks (stop_all), before the next row
+    finally:
+        go.set()
+    running_workers().stop_all()  # what the application's aboutToQuit runs
+    assert worker.isFinished()
+    assert not target.exists()  # no file without its signed head left behind
+    qtbot.waitUntil(lambda: page.exporting is None)
+    assert shown == [] and page.export_button.isEnabled()
+    assert page.export_note.text() == ""  # not "exporting…" any more
 
 
 def test_an_export_that_cannot_be_written_says_so(
-    qtbot: QtBot, zh_app: QApplication, demo: Services, tmp_path: Path, monkeypatch: Any
+    qtbot: QtBot,
+    zh_app: QApplication,
+    demo: Services,
+    tmp_path: Path,
+    monkeypatch: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     page = _page(qtbot, demo, ask_save=lambda *_args: str(tmp_path / "missing" / "a.csv"))
     shown: list[str] = []
@@ -270,7 +390,30 @@ def test_an_export_that_cannot_be_written_says_so(
         "ui.pages.audit.QMessageBox.warning", lambda _p, _t, text, *_a: shown.append(text)
     )
     qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
-    assert shown and shown[0].startswith("无法写入文件")
+    qtbot.waitUntil(lambda: page.exporting is None, timeout=EXPORT_TIMEOUT_MS)
+    assert len(shown) == 1 and shown[0].startswith("无法写入文件")
+    assert "Traceback" not in caplog.text  # an expected failure, logged in one line
+    assert page.export_note.text() == ""  # no "exporting…" left behind
+    assert page.export_button.isEnabled() and page.export_progress.isHidden()
+
+
+def test_an_export_in_memory_runs_here_and_says_what_failed(
+    qtbot: QtBot, zh_app: QApplication, memory_services: Services, tmp_path: Path, monkeypatch: Any
+) -> None:
+    target = tmp_path / "audit.csv"
+    page = _page(qtbot, memory_services, "admin", ask_save=lambda *_args: str(target))
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert page.exporting is None  # another connection would see another, empty database
+    head = memory_services.store.audit.heads()[-1]
+    assert head.hash in page.export_note.text()
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "ui.pages.audit.QMessageBox.warning", lambda _p, _t, text, *_a: shown.append(text)
+    )
+    page._ask_save = lambda *_args: str(tmp_path / "missing" / "a.csv")
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert len(shown) == 1 and shown[0].startswith("无法写入文件")
+    assert head.hash in page.export_note.text()  # the last export's note stays
 
 
 def test_supervisors_and_admins_get_the_screen_and_the_window_signs_heads(

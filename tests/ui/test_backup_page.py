@@ -3,21 +3,26 @@ confirmation naming the backup's time; the main window's menu entry and schedule
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from core.models import User
 from core.services import Services
+from core.services.backup import BackupCheck, BackupService
 from db.store import open_store
 from tests.conftest import demo_user
 from tests.db.test_backup import corrupt_middle
 from ui.main_window import MainWindow
 from ui.pages.backup import BackupPage
+
+CHECK_TIMEOUT_MS = 60_000  # a generous ceiling on a loaded machine, not a timing assertion
 
 
 class Confirm:
@@ -87,8 +92,79 @@ def test_check_again_shows_a_damaged_backup(
     page, _confirm, _restart = make_page(qtbot, demo, admin)
     page.table.selectRow(0)
     page.check_button.click()
+    qtbot.waitUntil(lambda: page.checking is None, timeout=CHECK_TIMEOUT_MS)
     assert cells(page, 0)[3].startswith("未通过")
     assert "请勿恢复" in page.status.text()
+    assert page.check_button.isEnabled() and page.check_progress.isHidden()
+
+
+def test_check_again_runs_off_the_gui_thread_with_a_busy_bar(
+    qtbot: QtBot,
+    zh_app: QApplication,
+    demo: Services,
+    admin: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report = demo.backup.create(admin)
+    assert report.path is not None
+    page, _confirm, _restart = make_page(qtbot, demo, admin)
+    page.show()
+    qtbot.waitExposed(page)
+    page.table.selectRow(0)
+    release, reached = threading.Event(), threading.Event()
+    threads: list[int] = []
+    check = BackupService.check
+
+    def held(service: BackupService, actor: User, path: Path) -> BackupCheck:
+        threads.append(threading.get_ident())
+        reached.set()
+        assert release.wait(CHECK_TIMEOUT_MS / 1000)
+        return check(service, actor, path)
+
+    monkeypatch.setattr(BackupService, "check", held)
+    try:
+        page.check_button.click()
+        qtbot.waitUntil(reached.is_set)
+        # The check waits in its thread; the window goes on processing events.
+        ticks: list[int] = []
+        QTimer.singleShot(0, lambda: ticks.append(1))
+        qtbot.waitUntil(lambda: ticks == [1])
+        assert threads == [threads[0]] and threads[0] != threading.get_ident()
+        assert not page.check_button.isEnabled()
+        assert page.check_progress.isVisible()
+        assert page.status.text().startswith("正在检查")
+        page.check_selected()  # one check at a time: asked again meanwhile, nothing happens
+        assert len(threads) == 1
+    finally:
+        release.set()  # never leave the worker waiting, even when an assertion failed
+    qtbot.waitUntil(lambda: page.checking is None, timeout=CHECK_TIMEOUT_MS)
+    assert cells(page, 0)[3] == "通过"
+    assert page.status.text() == f"备份检查通过：{report.entries} 条审计记录。"
+    assert page.check_button.isEnabled() and page.check_progress.isHidden()
+
+
+def test_check_again_that_breaks_says_so_without_a_traceback(
+    qtbot: QtBot,
+    zh_app: QApplication,
+    demo: Services,
+    admin: User,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    demo.backup.create(admin)
+    page, _confirm, _restart = make_page(qtbot, demo, admin)
+    page.table.selectRow(0)
+
+    def broken(*_args: object) -> BackupCheck:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(BackupService, "check", broken)
+    page.check_button.click()
+    qtbot.waitUntil(lambda: page.checking is None, timeout=CHECK_TIMEOUT_MS)
+    assert page.status.text() == "发生意外错误，详情已写入日志。"
+    assert "disk on fire" in caplog.text  # the log has the traceback, the user a sentence
+    assert cells(page, 0)[3] == "创建时已通过"  # no result: the column says what it said
+    assert page.check_button.isEnabled() and page.check_progress.isHidden()
 
 
 def test_restore_names_the_backup_time_then_restores_and_restarts(

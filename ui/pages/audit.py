@@ -1,17 +1,17 @@
 """审计日志 (supervisor, administrator): the audit log with filters, newest first; verification
 of the whole chain; export with the signed head.
 
-Verifying a million entries takes seconds, so it runs in a ``QThread`` on a connection of its
-own (SQLite connections belong to the thread that opened them) with the same key folder, and
-reports progress every ``core.audit.PROGRESS_EVERY`` entries; the window stays usable. The
-result stays on the page: green with how much of the log a signed head vouches for, or red
-with the first bad entry and what is wrong with it.
+Verifying or exporting a million entries takes seconds, so each runs in a ``QThread``
+(``ui.workers.ServiceWorker``) on a connection of its own (SQLite connections belong to the
+thread that opened them) with the same key folder, and reports progress every
+``core.audit.PROGRESS_EVERY`` entries; the window stays usable. The verification's result
+stays on the page: green with how much of the log a signed head vouches for, or red with the
+first bad entry and what is wrong with it; the export's signed head is shown under the table.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,9 +24,7 @@ from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
     QDate,
-    QObject,
     Qt,
-    QThread,
     QTimer,
     Signal,
     Slot,
@@ -47,21 +45,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.audit import ChainReport
-from core.clock import Clock
+from core.audit import ChainReport, Progress, SignedHead
 from core.errors import DomainError
-from core.keys import KeyFolder
 from core.models import AuditEntry, Page, User
-from core.ports import AuditQuery, SearchQuery
+from core.ports import AuditQuery, SearchQuery, Store
 from core.services import Services
 from core.services.audit import AuditService
-from db.store import open_store
 from ui.list_page import SEARCH_DELAY_MS, ListPage
 from ui.messages import error_message
 from ui.pages.passes import ask_save_path
 from ui.table_model import Column, Index, RecordTableModel
-
-log = logging.getLogger("looppass.ui.audit")
+from ui.workers import ServiceWorker, Stopped, on_own_store, start_worker
 
 CONTEXT = "AuditPage"
 ENTRY_NUMBER = re.compile(r"#[0-9]+")
@@ -330,98 +324,11 @@ class AuditTableModel(RecordTableModel):
         return super().data(index, role)
 
 
-class _Stopped(Exception):
-    """Raised from the progress callback to end a verification early (application quits)."""
-
-
-class ChainCheck(QThread):
-    """``AuditService.verify`` off the GUI thread, on a store connection of its own."""
-
-    progressed = Signal(int)  # entries checked so far
-    verified = Signal(object)  # ChainReport
-    failed = Signal(object)  # the exception
-
-    def __init__(
-        self,
-        db_path: str,
-        clock: Clock,
-        keys: KeyFolder | None,
-        user: User,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._db_path = db_path
-        self._clock = clock
-        self._keys = keys
-        self._user = user
-
-    def run(self) -> None:
-        try:
-            store = open_store(self._db_path)
-        except DomainError as error:
-            self.failed.emit(error)
-            return
-        try:
-            report = AuditService(store, self._clock, self._keys).verify(self._user, self._progress)
-        except _Stopped:
-            return
-        except DomainError as error:
-            self.failed.emit(error)
-            return
-        except Exception as error:  # never a traceback for the user; the log has it
-            log.exception("audit verification failed")
-            self.failed.emit(error)
-            return
-        finally:
-            store.close()
-        self.verified.emit(report)
-
-    def _progress(self, count: int) -> None:
-        if self.isInterruptionRequested():
-            raise _Stopped
-        self.progressed.emit(count)
-
-
-class _RunningChecks(QObject):
-    """Checks still running, kept alive here (not by their page, which may be closed first)
-    until they finish; stopped when the application quits."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.running: set[ChainCheck] = set()
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.stop_all)
-
-    def add(self, check: ChainCheck) -> None:
-        self.running.add(check)
-        check.finished.connect(self._finished)  # queued: this object lives on the GUI thread
-
-    @Slot()
-    def _finished(self) -> None:
-        check = self.sender()
-        if isinstance(check, ChainCheck):
-            check.wait()  # ``finished`` comes just before the thread really ends
-            self.running.discard(check)
-            check.deleteLater()
-
-    @Slot()
-    def stop_all(self) -> None:
-        """Ask every running check to stop, and wait for it."""
-        for check in list(self.running):
-            check.requestInterruption()
-            check.wait()
-
-
-_running: _RunningChecks | None = None
-
-
-def running_checks() -> _RunningChecks:
-    """The registry of running checks (made on first use, on the GUI thread)."""
-    global _running  # noqa: PLW0603 - one registry per process, made once a QApplication runs
-    if _running is None:
-        _running = _RunningChecks()
-    return _running
+def advance(bar: QProgressBar, count: int) -> None:
+    """Show ``count`` entries done (the maximum grows with entries written since it was set)."""
+    if count > bar.maximum():
+        bar.setMaximum(count)
+    bar.setValue(count)
 
 
 class AuditPage(ListPage):
@@ -441,7 +348,8 @@ class AuditPage(ListPage):
         self.services = services
         self.user = user
         self._ask_save = ask_save
-        self.check: ChainCheck | None = None
+        self.check: ServiceWorker | None = None
+        self.exporting: ServiceWorker | None = None
         self.report: ChainReport | None = None
         columns: list[Column] = [
             Column(self.tr("No."), lambda e: str(e.seq), "seq", align_right=True),
@@ -469,6 +377,14 @@ class AuditPage(ListPage):
         self.export_note.setObjectName("auditExportNote")
         self.export_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.actions.insertWidget(0, self.export_note)
+        self.export_progress = QProgressBar()
+        self.export_progress.setObjectName("exportProgress")
+        self.export_progress.setFormat(self.tr("%v of %m entries"))
+        self.export_progress.setVisible(False)
+        self.actions.insertWidget(1, self.export_progress, 1)
+        self._export_path = Path()
+        self._note_before = ""
+        self._exporting_note = ""
         self.details_button = self.add_row_action(self.tr("Details…"), self.show_entry)
         self.export_button = self.add_action(self.tr("Export…"), self.export, "Ctrl+E")
         # Tab goes through the filters in reading order, then the check, then the list.
@@ -667,31 +583,34 @@ class AuditPage(ListPage):
         except DomainError as error:
             QMessageBox.warning(self, self.title, error_message(error))
             return
-        db_path = str(getattr(self.services.store, "path", ":memory:"))
+        db_path = self._db_path()
         if db_path == ":memory:":
             # Another connection would open another, empty database: check this one here.
             self._guarded(lambda: self._verified(self.services.audit.verify(self.user)))
             return
-        check = ChainCheck(db_path, self.services.audit.clock, self.services.audit.keys, self.user)
-        check.progressed.connect(self._progressed)
-        check.verified.connect(self._verified)
-        check.failed.connect(self._failed)
-        check.finished.connect(self._check_finished)
-        self.check = check
-        running_checks().add(check)
+        clock, keys, user = self.services.audit.clock, self.services.audit.keys, self.user
+
+        def verify(store: Store, progress: Progress) -> ChainReport:
+            return AuditService(store, clock, keys).verify(user, progress)
+
         self.verify_button.setEnabled(False)
         self.result.setVisible(False)
         self.show_bad_button.setVisible(False)
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(0)
         self.progress.setVisible(True)
-        check.start()
+        self.check = start_worker(
+            on_own_store(db_path, verify),
+            "audit verification",
+            progressed=self._progressed,
+            done=self._verified,
+            failed=self._failed,
+            finished=self._check_finished,
+        )
 
     @Slot(int)
     def _progressed(self, count: int) -> None:
-        if count > self.progress.maximum():  # entries written since the count was taken
-            self.progress.setMaximum(count)
-        self.progress.setValue(count)
+        advance(self.progress, count)
 
     @Slot(object)
     def _verified(self, report: ChainReport) -> None:
@@ -761,35 +680,96 @@ class AuditPage(ListPage):
     # -- export ------------------------------------------------------------------------------
 
     def export(self) -> None:
-        """Write the whole log as CSV, ending with the signed head that covers it."""
+        """Write the whole log as CSV, ending with the signed head that covers it: in a worker
+        thread on a connection of its own, the progress shown under the table."""
+        if self.exporting is not None:
+            return
         stamp = f"{self.services.audit.clock().astimezone():%Y%m%d-%H%M}"
         name = self._ask_save(
             self, self.tr("Export audit log"), f"looppass-audit-{stamp}.csv", self.tr("CSV (*.csv)")
         )
         if not name:
             return
+        path = self._export_path = Path(name)
+        self._note_before = self.export_note.text()  # shown again if this export fails
+        db_path = self._db_path()
+        if db_path == ":memory:":
+            # Another connection would open another, empty database: export this one here.
+            try:
+                head = self._export_here(path)
+            except OSError as error:
+                self._export_failed(error)
+                return
+            self._exported(head)
+            return
+        total = self.services.audit.count(self.user) + 1  # and the export's own entry
+        clock, keys, user = self.services.audit.clock, self.services.audit.keys, self.user
+
+        def export(store: Store, progress: Progress) -> SignedHead:
+            return AuditService(store, clock, keys).export(user, path, progress=progress)
+
+        def work(progress: Progress) -> SignedHead:
+            try:
+                return on_own_store(db_path, export)(progress)
+            except Stopped:
+                path.unlink(missing_ok=True)  # cut short on quitting: leave no headless file
+                raise
+
+        self._exporting_note = self.tr("Exporting to {file}…").format(file=path.name)
+        self.export_note.setText(self._exporting_note)
+        self.export_button.setEnabled(False)
+        self.export_progress.setRange(0, total)
+        self.export_progress.setValue(0)
+        self.export_progress.setVisible(True)
+        self.exporting = start_worker(
+            work,
+            "audit export",
+            progressed=self._export_progressed,
+            done=self._exported,
+            failed=self._export_failed,
+            finished=self._export_finished,
+        )
+
+    def _export_here(self, path: Path) -> SignedHead:
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            head = self.services.audit.export(self.user, Path(name))
-        except OSError as error:
+            return self.services.audit.export(self.user, path)
+        finally:
             QGuiApplication.restoreOverrideCursor()
-            QMessageBox.warning(
-                self,
-                self.title,
-                self.tr("The file could not be written: {reason}").format(
-                    reason=error.strerror or str(error)
-                ),
-            )
-            return
-        except DomainError:
-            QGuiApplication.restoreOverrideCursor()
-            raise  # shown by the page's guard
-        QGuiApplication.restoreOverrideCursor()
+
+    @Slot(int)
+    def _export_progressed(self, count: int) -> None:
+        advance(self.export_progress, count)
+
+    @Slot(object)
+    def _exported(self, head: SignedHead) -> None:
         message = self.tr("Exported entries 1–{seq} to {file}; signed head {hash}").format(
-            seq=head.seq, file=Path(name).name, hash=head.hash
+            seq=head.seq, file=self._export_path.name, hash=head.hash
         )
         self.export_note.setText(message)
         window = self.window()
         if isinstance(window, QMainWindow):
             window.statusBar().showMessage(message)
-        self.refresh()  # the export is itself an entry
+        self._guarded(self.refresh)  # the export is itself an entry
+
+    @Slot(object)
+    def _export_failed(self, error: Exception) -> None:
+        self.export_note.setText(self._note_before)
+        if isinstance(error, OSError):
+            text = self.tr("The file could not be written: {reason}").format(
+                reason=error.strerror or str(error)
+            )
+        else:
+            text = error_message(error)  # "unexpected error" for anything but a DomainError
+        QMessageBox.warning(self, self.title, text)
+
+    @Slot()
+    def _export_finished(self) -> None:
+        self.exporting = None  # the registry waits for the thread and deletes it
+        if self.export_note.text() == self._exporting_note:  # stopped: neither done nor failed
+            self.export_note.setText(self._note_before)
+        self.export_progress.setVisible(False)
+        self.export_button.setEnabled(True)
+
+    def _db_path(self) -> str:
+        return str(getattr(self.services.store, "path", ":memory:"))

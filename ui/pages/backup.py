@@ -4,7 +4,9 @@ time. ``BackupRunner`` backs up off the GUI thread; the main window's schedule u
 
 The slow part of a backup (the copy, ``integrity_check``, the audit chain) runs in a
 ``QThread`` on connections of its own; auditing it and rotating older backups happen back on
-the GUI thread, which owns the store's connection.
+the GUI thread, which owns the store's connection. Checking a kept backup again runs in a
+``ui.workers.ServiceWorker`` (its own read-only connection to the file), a busy bar beside
+the buttons meanwhile.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -37,6 +40,7 @@ from core.services import Services, key_folder_for
 from core.services.backup import BackupCheck, BackupInfo, BackupReport
 from ui.formatting import count, data_size, date_time
 from ui.messages import error_message
+from ui.workers import Progress, ServiceWorker, start_worker
 
 log = logging.getLogger("looppass.ui.backup")
 
@@ -180,6 +184,8 @@ class BackupPage(QWidget):
         self._restart = restart
         self.backups: list[BackupInfo] = []
         self._checks: dict[Path, BackupCheck] = {}
+        self.checking: ServiceWorker | None = None  # a "check again" running
+        self._checking = Path()  # the backup it checks
         self.setObjectName("backupPage")
 
         self.status = QLabel()
@@ -226,9 +232,16 @@ class BackupPage(QWidget):
         self.restore_button = QPushButton(self.tr("Restore…"))
         self.restore_button.setObjectName("restoreBackup")
         self.restore_button.clicked.connect(self.restore_selected)
+        self.check_progress = QProgressBar()  # busy: the check reports no progress
+        self.check_progress.setObjectName("checkProgress")
+        self.check_progress.setRange(0, 0)
+        self.check_progress.setTextVisible(False)
+        self.check_progress.setMaximumWidth(160)
+        self.check_progress.setVisible(False)
         buttons = QHBoxLayout()
         for button in (self.backup_button, self.check_button, self.restore_button):
             buttons.addWidget(button)
+        buttons.addWidget(self.check_progress)
         buttons.addStretch(1)
         return buttons
 
@@ -293,7 +306,7 @@ class BackupPage(QWidget):
     @Slot()
     def _update_buttons(self) -> None:
         chosen = self.selected() is not None
-        self.check_button.setEnabled(chosen)
+        self.check_button.setEnabled(chosen and self.checking is None)
         self.restore_button.setEnabled(chosen and not self.runner.running)
         self.backup_button.setEnabled(not self.runner.running)
 
@@ -342,19 +355,35 @@ class BackupPage(QWidget):
 
     @Slot()
     def check_selected(self) -> None:
-        """Run the integrity check and the audit-chain verification on the selected backup."""
+        """Run the integrity check and the audit-chain verification on the selected backup, in
+        a worker thread (minutes on a large file): the window stays usable meanwhile."""
         info = self.selected()
-        if info is None:
+        if info is None or self.checking is not None:
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            check = self.services.backup.check(self.user, info.path)
-        except DomainError as error:
-            self._say(error_message(error), BAD_COLOR)
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
-        self._checks[info.path] = check
+        backup, user, path = self.services.backup, self.user, info.path
+
+        def check(_progress: Progress) -> BackupCheck:
+            return backup.check(user, path)  # its own read-only connection to the file
+
+        self._checking = path
+        self.check_progress.setVisible(True)
+        self._say(
+            self.tr("Checking the backup taken at {time}…").format(
+                time=date_time(info.taken_at, seconds=True)
+            )
+        )
+        self.checking = start_worker(
+            check,
+            "backup check",
+            done=self._checked,
+            failed=self._check_failed,
+            finished=self._check_finished,
+        )
+        self._update_buttons()
+
+    @Slot(object)
+    def _checked(self, check: BackupCheck) -> None:
+        self._checks[self._checking] = check
         self.refresh()
         if check.ok:
             self._say(
@@ -370,6 +399,16 @@ class BackupPage(QWidget):
                 ),
                 BAD_COLOR,
             )
+
+    @Slot(object)
+    def _check_failed(self, error: Exception) -> None:
+        self._say(error_message(error), BAD_COLOR)
+
+    @Slot()
+    def _check_finished(self) -> None:
+        self.checking = None  # the registry waits for the thread and deletes it
+        self.check_progress.setVisible(False)
+        self._update_buttons()
 
     @Slot()
     def restore_selected(self) -> None:
