@@ -3613,12 +3613,17 @@ From {origin}, carrying {cargo}</source>
         <translation>未找到：没有与“{query}”匹配的通行证。请核对车牌、通行证编号，或驾驶员的完整姓名、手机号、身份证号。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="451"/>
+        <location filename="../../ui/pages/trace.py" line="452"/>
+        <source>1 pass found.</source>
+        <translation>找到 1 张通行证。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/trace.py" line="454"/>
         <source>{count} passes found, newest first.</source>
         <translation>找到 {count} 张通行证，最新的在前。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/trace.py" line="494"/>
+        <location filename="../../ui/pages/trace.py" line="500"/>
         <source>{plate}  ·  {status}  ·  {enterprise}  ·  driver {driver}  ·  {serial}</source>
         <translation>{plate}  ·  {status}  ·  {enterprise}  ·  驾驶员 {driver}  ·  {serial}</translation>
     </message>

@@ -73,6 +73,23 @@ def test_a_plate_shows_its_scans_with_verdicts_and_reasons(
     assert page.diagram.states() == (DONE, NEXT, PENDING)
     assert page.diagram.points[0].done_at_code == rows[0].checkpoint_code
     assert "已入城" in page.summary.text()
+    assert page.message.text() == "找到 1 张通行证。"
+
+
+def test_the_count_of_passes_found_reads_right_for_one_and_for_more(
+    qtbot: QtBot, services: Services
+) -> None:
+    """English source text (no translation loaded): "1 pass found", never "1 passes"."""
+    page = _page(qtbot, services)
+    _search(qtbot, page, "沪DL643B")
+    assert page.message.text() == "1 pass found."
+    plate = services.store.conn.execute(
+        "SELECT plate FROM passes GROUP BY plate HAVING count(*) > 1 LIMIT 1"
+    ).fetchone()[0]
+    _search(qtbot, page, plate)
+    found = page.results_model.rowCount()
+    assert found > 1
+    assert page.message.text() == f"{found} passes found, newest first."
 
 
 def test_a_pass_expired_inside_shows_the_exit_missed(qtbot: QtBot, services: Services) -> None:

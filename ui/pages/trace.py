@@ -448,7 +448,13 @@ class TracePage(QWidget):
             self.detail.hide()
             return
         self.message.setStyleSheet("color: #455a64;")
-        self.message.setText(self.tr("{count} passes found, newest first.").format(count=found))
+        self.message.setText(
+            self.tr("1 pass found.")
+            if found == 1
+            else self.tr("{count} passes found, newest first.").format(
+                count=formatting.count(found)
+            )
+        )
         self.results.selectRow(0)
         self._show_selected()
 
