@@ -400,558 +400,656 @@
 <context>
     <name>AuditPage</name>
     <message>
-        <location filename="../../ui/pages/audit.py" line="72"/>
+        <location filename="../../ui/pages/audit.py" line="74"/>
         <source>Sign-ins</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="74"/>
+        <location filename="../../ui/pages/audit.py" line="76"/>
         <source>Signed in</source>
         <translation>登录成功</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="75"/>
+        <location filename="../../ui/pages/audit.py" line="77"/>
         <source>Sign-in failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="76"/>
+        <location filename="../../ui/pages/audit.py" line="78"/>
         <source>Sign-in while locked</source>
         <translation>锁定期间尝试登录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="77"/>
+        <location filename="../../ui/pages/audit.py" line="79"/>
         <source>Sign-in as an unknown user</source>
         <translation>未知用户名尝试登录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="82"/>
+        <location filename="../../ui/pages/audit.py" line="84"/>
         <source>Accounts</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="84"/>
+        <location filename="../../ui/pages/audit.py" line="86"/>
         <source>Account created</source>
         <translation>创建账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="85"/>
+        <location filename="../../ui/pages/audit.py" line="87"/>
         <source>Account enabled or disabled</source>
         <translation>启用或停用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="86"/>
+        <location filename="../../ui/pages/audit.py" line="88"/>
         <source>Password changed</source>
         <translation>修改密码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="91"/>
+        <location filename="../../ui/pages/audit.py" line="93"/>
         <source>Enterprises</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="93"/>
+        <location filename="../../ui/pages/audit.py" line="95"/>
         <source>Enterprise added</source>
         <translation>新增企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="94"/>
+        <location filename="../../ui/pages/audit.py" line="96"/>
         <source>Enterprise changed</source>
         <translation>修改企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="95"/>
+        <location filename="../../ui/pages/audit.py" line="97"/>
         <source>Whitelist changed</source>
         <translation>调整保供白名单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="100"/>
+        <location filename="../../ui/pages/audit.py" line="102"/>
         <source>Checkpoints</source>
         <translation>点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="102"/>
+        <location filename="../../ui/pages/audit.py" line="104"/>
         <source>Checkpoint added</source>
         <translation>新增点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="103"/>
+        <location filename="../../ui/pages/audit.py" line="105"/>
         <source>Checkpoint opened or closed</source>
         <translation>启用或停用点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="108"/>
+        <location filename="../../ui/pages/audit.py" line="110"/>
         <source>Risk regions</source>
         <translation>风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="110"/>
+        <location filename="../../ui/pages/audit.py" line="112"/>
         <source>Risk region added</source>
         <translation>新增风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="111"/>
+        <location filename="../../ui/pages/audit.py" line="113"/>
         <source>Risk level changed</source>
         <translation>调整风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="116"/>
+        <location filename="../../ui/pages/audit.py" line="118"/>
         <source>Vehicles</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="118"/>
+        <location filename="../../ui/pages/audit.py" line="120"/>
         <source>Vehicle registered</source>
         <translation>登记车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="119"/>
+        <location filename="../../ui/pages/audit.py" line="121"/>
         <source>Vehicle changed</source>
         <translation>修改车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="124"/>
+        <location filename="../../ui/pages/audit.py" line="126"/>
         <source>Drivers</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="126"/>
+        <location filename="../../ui/pages/audit.py" line="128"/>
         <source>Driver registered</source>
         <translation>登记驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="127"/>
+        <location filename="../../ui/pages/audit.py" line="129"/>
         <source>Driver changed</source>
         <translation>修改驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="128"/>
+        <location filename="../../ui/pages/audit.py" line="130"/>
         <source>Full ID number shown</source>
         <translation>查看完整身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="133"/>
+        <location filename="../../ui/pages/audit.py" line="135"/>
         <source>Applications</source>
         <translation>报备申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="135"/>
+        <location filename="../../ui/pages/audit.py" line="137"/>
         <source>Application added</source>
         <translation>新增报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="136"/>
+        <location filename="../../ui/pages/audit.py" line="138"/>
         <source>Application filed</source>
         <translation>填报报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="137"/>
+        <location filename="../../ui/pages/audit.py" line="139"/>
         <source>Applications imported</source>
         <translation>导入报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="138"/>
+        <location filename="../../ui/pages/audit.py" line="140"/>
         <source>Application changed</source>
         <translation>修改报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="139"/>
+        <location filename="../../ui/pages/audit.py" line="141"/>
         <source>Application submitted</source>
         <translation>提交报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="140"/>
+        <location filename="../../ui/pages/audit.py" line="142"/>
         <source>Application withdrawn</source>
         <translation>撤回报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="141"/>
+        <location filename="../../ui/pages/audit.py" line="143"/>
         <source>Application approved</source>
         <translation>批准报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="142"/>
+        <location filename="../../ui/pages/audit.py" line="144"/>
         <source>Application rejected</source>
         <translation>驳回报备</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="147"/>
+        <location filename="../../ui/pages/audit.py" line="149"/>
         <source>Passes</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="149"/>
+        <location filename="../../ui/pages/audit.py" line="151"/>
         <source>Pass issued</source>
         <translation>签发通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="150"/>
+        <location filename="../../ui/pages/audit.py" line="152"/>
         <source>Pass saved or printed</source>
         <translation>保存或打印通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="151"/>
+        <location filename="../../ui/pages/audit.py" line="153"/>
         <source>Pass revoked</source>
         <translation>撤销通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="152"/>
+        <location filename="../../ui/pages/audit.py" line="154"/>
         <source>Passes expired</source>
         <translation>通行证到期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="157"/>
+        <location filename="../../ui/pages/audit.py" line="159"/>
         <source>Issuing keys</source>
         <translation>签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="159"/>
+        <location filename="../../ui/pages/audit.py" line="161"/>
         <source>Issuing key created</source>
         <translation>创建签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="160"/>
+        <location filename="../../ui/pages/audit.py" line="162"/>
         <source>Issuing key rotated</source>
         <translation>轮换签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="161"/>
+        <location filename="../../ui/pages/audit.py" line="163"/>
         <source>Issuing key withdrawn</source>
         <translation>吊销签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="166"/>
+        <location filename="../../ui/pages/audit.py" line="168"/>
         <source>Scans</source>
         <translation>扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="168"/>
+        <location filename="../../ui/pages/audit.py" line="170"/>
         <source>Pass scanned</source>
         <translation>扫码核验</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="169"/>
+        <location filename="../../ui/pages/audit.py" line="171"/>
         <source>Verdict overridden</source>
         <translation>人工改判</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="170"/>
+        <location filename="../../ui/pages/audit.py" line="172"/>
         <source>Plate did not match</source>
         <translation>车牌不符</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="175"/>
+        <location filename="../../ui/pages/audit.py" line="177"/>
         <source>Text messages</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="177"/>
+        <location filename="../../ui/pages/audit.py" line="179"/>
         <source>Text sent</source>
         <translation>短信已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="178"/>
+        <location filename="../../ui/pages/audit.py" line="180"/>
         <source>Text failed</source>
         <translation>短信发送失败</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="179"/>
+        <location filename="../../ui/pages/audit.py" line="181"/>
         <source>Text queued again</source>
         <translation>短信重新排队</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="184"/>
+        <location filename="../../ui/pages/audit.py" line="186"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="185"/>
+        <location filename="../../ui/pages/audit.py" line="187"/>
         <source>Setting changed</source>
         <translation>修改设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="189"/>
+        <location filename="../../ui/pages/audit.py" line="191"/>
         <source>Traces</source>
         <translation>追溯</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="190"/>
+        <location filename="../../ui/pages/audit.py" line="192"/>
         <source>Driver traced</source>
         <translation>追溯驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="194"/>
+        <location filename="../../ui/pages/audit.py" line="196"/>
         <source>Anomalies</source>
         <translation>异常事件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="195"/>
+        <location filename="../../ui/pages/audit.py" line="197"/>
         <source>Anomaly acknowledged</source>
         <translation>确认异常</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="199"/>
+        <location filename="../../ui/pages/audit.py" line="201"/>
         <source>Reports</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="200"/>
+        <location filename="../../ui/pages/audit.py" line="202"/>
         <source>Report exported</source>
         <translation>导出报表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="204"/>
-        <location filename="../../ui/pages/audit.py" line="367"/>
+        <location filename="../../ui/pages/audit.py" line="206"/>
+        <location filename="../../ui/pages/audit.py" line="409"/>
         <source>Audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="205"/>
+        <location filename="../../ui/pages/audit.py" line="207"/>
         <source>Audit log exported</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="209"/>
+        <location filename="../../ui/pages/audit.py" line="211"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="211"/>
+        <location filename="../../ui/pages/audit.py" line="213"/>
         <source>Backup made</source>
         <translation>完成备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="212"/>
+        <location filename="../../ui/pages/audit.py" line="214"/>
         <source>Backup failed</source>
         <translation>备份失败</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="213"/>
+        <location filename="../../ui/pages/audit.py" line="215"/>
         <source>Backup restored</source>
         <translation>从备份恢复</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="218"/>
+        <location filename="../../ui/pages/audit.py" line="220"/>
         <source>Data retention</source>
         <translation>数据保留</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="219"/>
+        <location filename="../../ui/pages/audit.py" line="221"/>
         <source>Personal data removed</source>
         <translation>清除个人信息</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="223"/>
+        <location filename="../../ui/pages/audit.py" line="225"/>
         <source>Demo data</source>
         <translation>演示数据</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="224"/>
+        <location filename="../../ui/pages/audit.py" line="226"/>
         <source>Demo data created</source>
         <translation>生成演示数据</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="230"/>
+        <location filename="../../ui/pages/audit.py" line="232"/>
         <source>account</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="231"/>
+        <location filename="../../ui/pages/audit.py" line="233"/>
         <source>enterprise</source>
         <translation>企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="232"/>
+        <location filename="../../ui/pages/audit.py" line="234"/>
+        <location filename="../../ui/pages/audit.py" line="297"/>
         <source>checkpoint</source>
         <translation>点位</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="233"/>
+        <location filename="../../ui/pages/audit.py" line="235"/>
         <source>risk region</source>
         <translation>风险地区</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="234"/>
+        <location filename="../../ui/pages/audit.py" line="236"/>
         <source>vehicle</source>
         <translation>车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="235"/>
+        <location filename="../../ui/pages/audit.py" line="237"/>
         <source>driver</source>
         <translation>驾驶员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="236"/>
+        <location filename="../../ui/pages/audit.py" line="238"/>
         <source>application</source>
         <translation>报备申请</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="237"/>
+        <location filename="../../ui/pages/audit.py" line="239"/>
+        <location filename="../../ui/pages/audit.py" line="300"/>
         <source>pass</source>
         <translation>通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="238"/>
+        <location filename="../../ui/pages/audit.py" line="240"/>
         <source>issuing key</source>
         <translation>签发密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="239"/>
+        <location filename="../../ui/pages/audit.py" line="241"/>
         <source>scan</source>
         <translation>扫码记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="240"/>
+        <location filename="../../ui/pages/audit.py" line="242"/>
         <source>text message</source>
         <translation>短信</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="241"/>
+        <location filename="../../ui/pages/audit.py" line="243"/>
+        <location filename="../../ui/pages/audit.py" line="315"/>
         <source>setting</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="242"/>
+        <location filename="../../ui/pages/audit.py" line="244"/>
         <source>anomaly</source>
         <translation>异常事件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="243"/>
+        <location filename="../../ui/pages/audit.py" line="245"/>
         <source>report</source>
         <translation>报表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="244"/>
+        <location filename="../../ui/pages/audit.py" line="246"/>
         <source>audit log</source>
         <translation>审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="245"/>
+        <location filename="../../ui/pages/audit.py" line="247"/>
         <source>backup</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="246"/>
+        <location filename="../../ui/pages/audit.py" line="248"/>
         <source>database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="250"/>
+        <location filename="../../ui/pages/audit.py" line="252"/>
         <source>an entry is missing or out of order</source>
         <translation>有条目缺失或顺序错乱</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="251"/>
+        <location filename="../../ui/pages/audit.py" line="253"/>
         <source>it does not link to the entry before it (an entry was inserted, replaced or moved)</source>
         <translation>与前一条的链接断开（有条目被插入、替换或调换）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="255"/>
+        <location filename="../../ui/pages/audit.py" line="257"/>
         <source>it was changed after it was written</source>
         <translation>该条写入后被改动</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="256"/>
+        <location filename="../../ui/pages/audit.py" line="258"/>
         <source>the log is not the one that was signed: it was rewritten from here on</source>
         <translation>日志与签名时不一致：自此条起被改写</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="259"/>
+        <location filename="../../ui/pages/audit.py" line="261"/>
         <source>signed entries are missing from here on: the end of the log was cut off</source>
         <translation>自此条起已签名的条目缺失：日志尾部被截断</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="262"/>
+        <location filename="../../ui/pages/audit.py" line="264"/>
         <source>the signature of the head signed here is forged</source>
         <translation>此处链头的签名是伪造的</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="265"/>
+        <location filename="../../ui/pages/audit.py" line="267"/>
         <source>two signed heads disagree about this entry</source>
         <translation>两个签名链头对此条说法不一</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="355"/>
+        <location filename="../../ui/pages/audit.py" line="298"/>
+        <source>reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="299"/>
+        <source>plate</source>
+        <translation>车牌</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="301"/>
+        <source>status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="302"/>
+        <source>route</source>
+        <translation>路线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="303"/>
+        <source>signing key</source>
+        <translation>签发密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="304"/>
+        <source>code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="305"/>
+        <source>count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="306"/>
+        <source>role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="307"/>
+        <source>risk level</source>
+        <translation>风险等级</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="308"/>
+        <source>fingerprint of the text</source>
+        <translation>文本指纹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="309"/>
+        <source>standing in</source>
+        <translation>代班</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="310"/>
+        <source>on the list</source>
+        <translation>白名单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="311"/>
+        <source>active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="312"/>
+        <source>note</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="313"/>
+        <source>file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="314"/>
+        <source>entries</source>
+        <translation>条目数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="316"/>
+        <source>was</source>
+        <translation>原值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="317"/>
+        <source>now</source>
+        <translation>新值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="318"/>
+        <source>kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/audit.py" line="397"/>
         <source>No.</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="356"/>
+        <location filename="../../ui/pages/audit.py" line="398"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="357"/>
+        <location filename="../../ui/pages/audit.py" line="399"/>
         <source>User</source>
         <translation>用户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="358"/>
+        <location filename="../../ui/pages/audit.py" line="400"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="359"/>
+        <location filename="../../ui/pages/audit.py" line="401"/>
         <source>Record</source>
         <translation>对象</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="360"/>
+        <location filename="../../ui/pages/audit.py" line="402"/>
         <source>Record id</source>
         <translation>对象编号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="362"/>
+        <location filename="../../ui/pages/audit.py" line="404"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="369"/>
+        <location filename="../../ui/pages/audit.py" line="411"/>
         <source>User, action code, record id or #number…</source>
         <translation>用户、操作代码、编号或 #序号…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="388"/>
+        <location filename="../../ui/pages/audit.py" line="430"/>
         <source>Details…</source>
         <translation>详情…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="389"/>
+        <location filename="../../ui/pages/audit.py" line="431"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="412"/>
+        <location filename="../../ui/pages/audit.py" line="454"/>
         <source>All actions</source>
         <translation>全部操作</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="425"/>
+        <location filename="../../ui/pages/audit.py" line="467"/>
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="443"/>
+        <location filename="../../ui/pages/audit.py" line="485"/>
         <source>A&amp;ction:</source>
         <translation>操作(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="444"/>
+        <location filename="../../ui/pages/audit.py" line="486"/>
         <source>&amp;User:</source>
         <translation>用户(&amp;U)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="445"/>
+        <location filename="../../ui/pages/audit.py" line="487"/>
         <source>&amp;From:</source>
         <translation>从(&amp;F)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="446"/>
+        <location filename="../../ui/pages/audit.py" line="488"/>
         <source>&amp;To:</source>
         <translation>至(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="506"/>
+        <location filename="../../ui/pages/audit.py" line="548"/>
         <source>No. {seq} · {time}
 User: {actor}
 Action: {action} ({code})
@@ -974,78 +1072,78 @@ Previous hash: {prev_hash}</source>
 前一条哈希：{prev_hash}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="530"/>
+        <location filename="../../ui/pages/audit.py" line="572"/>
         <source>Verify audit chain</source>
         <translation>验证审计链</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="535"/>
+        <location filename="../../ui/pages/audit.py" line="577"/>
         <source>Recompute every entry&apos;s hash and check the signed heads (Ctrl+Shift+V). The window stays usable meanwhile.</source>
         <translation>重新计算每一条的哈希并核验签名链头（Ctrl+Shift+V），其间窗口照常可用。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="382"/>
-        <location filename="../../ui/pages/audit.py" line="542"/>
+        <location filename="../../ui/pages/audit.py" line="424"/>
+        <location filename="../../ui/pages/audit.py" line="584"/>
         <source>%v of %m entries</source>
         <translation>%v / %m 条</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="629"/>
+        <location filename="../../ui/pages/audit.py" line="671"/>
         <source>The audit chain could not be read: {reason}</source>
         <translation>无法读取审计链：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="642"/>
+        <location filename="../../ui/pages/audit.py" line="684"/>
         <source>The audit chain is broken at entry {seq}: {problem}</source>
         <translation>审计链在第 {seq} 条被破坏：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="648"/>
+        <location filename="../../ui/pages/audit.py" line="690"/>
         <source>Keep the database file and its key folder as they are, and tell the administrator.</source>
         <translation>请保持数据库文件及其密钥目录原样，并通知管理员。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="655"/>
+        <location filename="../../ui/pages/audit.py" line="697"/>
         <source>Audit chain intact: {entries} entries, signed through entry {signed}, {tail} after it unsigned.</source>
         <translation>审计链完整：{entries} 条，已签名至第 {signed} 条，其后 {tail} 条未签名。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="663"/>
+        <location filename="../../ui/pages/audit.py" line="705"/>
         <source>Audit chain intact: {entries} entries, none signed yet.</source>
         <translation>审计链完整：{entries} 条，尚无签名。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="668"/>
+        <location filename="../../ui/pages/audit.py" line="710"/>
         <source>This computer has no log key: the signatures were not checked.</source>
         <translation>本机没有日志密钥，签名未核验。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="672"/>
+        <location filename="../../ui/pages/audit.py" line="714"/>
         <source>Show entry {seq}</source>
         <translation>显示第 {seq} 条</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="689"/>
+        <location filename="../../ui/pages/audit.py" line="731"/>
         <source>Export audit log</source>
         <translation>导出审计日志</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="689"/>
+        <location filename="../../ui/pages/audit.py" line="731"/>
         <source>CSV (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="718"/>
+        <location filename="../../ui/pages/audit.py" line="760"/>
         <source>Exporting to {file}…</source>
         <translation>正在导出至 {file}…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="759"/>
+        <location filename="../../ui/pages/audit.py" line="801"/>
         <source>The file could not be written: {reason}</source>
         <translation>无法写入文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/audit.py" line="746"/>
+        <location filename="../../ui/pages/audit.py" line="788"/>
         <source>Exported entries 1–{seq} to {file}; signed head {hash}</source>
         <translation>已导出第 1–{seq} 条至 {file}；签名链头 {hash}</translation>
     </message>

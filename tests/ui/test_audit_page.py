@@ -28,7 +28,7 @@ from core.services.audit import AuditService
 from db.store import open_store
 from tests.conftest import FAST_HASH, NOW, FakeClock, demo_user
 from ui.main_window import MainWindow, screens_for
-from ui.pages.audit import AuditPage
+from ui.pages.audit import AuditPage, summarize
 from ui.workers import running_workers
 
 VERIFY_TIMEOUT_MS = 60_000  # a generous ceiling on a loaded machine, not a timing assertion
@@ -92,7 +92,11 @@ def test_the_log_shows_newest_first_in_chinese(
     issued = next(row for row, entry in enumerate(records) if entry.action == "pass.issue")
     assert page.model.index(issued, 3).data() == "签发通行证"
     assert page.model.index(issued, 4).data() == "通行证"
-    assert "plate 浙" in page.model.index(issued, 6).data()
+    # Details named in Chinese too (the stored keys stay in the tooltip and the export).
+    assert "车牌 浙" in page.model.index(issued, 6).data()
+    assert "plate" in page.model.index(issued, 6).data(Qt.ItemDataRole.ToolTipRole)
+    scan = summarize({"checkpoint": "G01", "reason": "ALREADY_SCANNED", "stand_in": True})
+    assert scan.startswith("点位 G01 · 原因 ") and scan.endswith("(ALREADY_SCANNED) · 代班 true")
     qtmodeltester.check(page.model)
 
 

@@ -51,9 +51,11 @@ from core.models import AuditEntry, Page, User
 from core.ports import AuditQuery, SearchQuery, Store
 from core.services import Services
 from core.services.audit import AuditService
+from ui import formatting
 from ui.list_page import SEARCH_DELAY_MS, ListPage
 from ui.messages import error_message
 from ui.pages.passes import ask_save_path
+from ui.pages.station import reason_text
 from ui.table_model import Column, Index, RecordTableModel
 from ui.workers import ServiceWorker, Stopped, on_own_store, start_worker
 
@@ -290,19 +292,59 @@ def problem_text(code: str | None) -> str:
     return _tr(text) if text else (code or "")
 
 
+# The names of the details the services write, for people; a key not listed shows as stored.
+DETAIL_KEYS = {
+    "checkpoint": QT_TRANSLATE_NOOP("AuditPage", "checkpoint"),
+    "reason": QT_TRANSLATE_NOOP("AuditPage", "reason"),
+    "plate": QT_TRANSLATE_NOOP("AuditPage", "plate"),
+    "serial": QT_TRANSLATE_NOOP("AuditPage", "pass"),
+    "status": QT_TRANSLATE_NOOP("AuditPage", "status"),
+    "route": QT_TRANSLATE_NOOP("AuditPage", "route"),
+    "kid": QT_TRANSLATE_NOOP("AuditPage", "signing key"),
+    "code": QT_TRANSLATE_NOOP("AuditPage", "code"),
+    "count": QT_TRANSLATE_NOOP("AuditPage", "count"),
+    "role": QT_TRANSLATE_NOOP("AuditPage", "role"),
+    "level": QT_TRANSLATE_NOOP("AuditPage", "risk level"),
+    "text_sha256": QT_TRANSLATE_NOOP("AuditPage", "fingerprint of the text"),
+    "stand_in": QT_TRANSLATE_NOOP("AuditPage", "standing in"),
+    "whitelisted": QT_TRANSLATE_NOOP("AuditPage", "on the list"),
+    "active": QT_TRANSLATE_NOOP("AuditPage", "active"),
+    "note": QT_TRANSLATE_NOOP("AuditPage", "note"),
+    "file": QT_TRANSLATE_NOOP("AuditPage", "file"),
+    "entries": QT_TRANSLATE_NOOP("AuditPage", "entries"),
+    "key": QT_TRANSLATE_NOOP("AuditPage", "setting"),
+    "old": QT_TRANSLATE_NOOP("AuditPage", "was"),
+    "new": QT_TRANSLATE_NOOP("AuditPage", "now"),
+    "kind": QT_TRANSLATE_NOOP("AuditPage", "kind"),
+}
+
+
+def detail_name(key: str) -> str:
+    """A detail's name in the chosen language (the stored key when it has none)."""
+    text = DETAIL_KEYS.get(key)
+    return _tr(text) if text else key
+
+
+def detail_value(key: str, value: object) -> str:
+    """A detail's value as stored; a scan's reason code also in words."""
+    if not isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    words = reason_text(value) if key == "reason" else value
+    return value if words == value else f"{words} ({value})"
+
+
 def summarize(details: dict[str, Any], limit: int = DETAILS_CHARS) -> str:
-    """``{"plate": "浙F12345", "count": 3}`` → ``plate 浙F12345 · count 3``, cut at ``limit``."""
-    parts = []
-    for key, value in details.items():
-        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        parts.append(f"{key} {shown}")
+    """``{"plate": "浙F12345", "count": 3}`` → ``车牌 浙F12345 · 数量 3``, cut at ``limit``."""
+    parts = [f"{detail_name(key)} {detail_value(key, value)}" for key, value in details.items()]
     text = " · ".join(parts).replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def local_seconds(moment: datetime) -> str:
-    """A stored UTC time in the station's local time, to the second."""
-    return f"{moment.astimezone():%Y-%m-%d %H:%M:%S}"
+def detail_lines(details: dict[str, Any]) -> str:
+    """One ``name: value`` line per detail, for the entry's box."""
+    return "\n".join(
+        f"  {detail_name(key)}: {detail_value(key, value)}" for key, value in details.items()
+    )
 
 
 @dataclass(frozen=True)
@@ -353,7 +395,7 @@ class AuditPage(ListPage):
         self.report: ChainReport | None = None
         columns: list[Column] = [
             Column(self.tr("No."), lambda e: str(e.seq), "seq", align_right=True),
-            Column(self.tr("Time"), lambda e: local_seconds(e.at), "at"),
+            Column(self.tr("Time"), lambda e: formatting.date_time(e.at, seconds=True), "at"),
             Column(self.tr("User"), lambda e: e.actor),
             TipColumn(self.tr("Action"), lambda e: action_name(e.action), tip=lambda e: e.action),
             TipColumn(self.tr("Record"), lambda e: entity_name(e.entity), tip=lambda e: e.entity),
@@ -508,13 +550,13 @@ class AuditPage(ListPage):
             "Hash: {hash}\nPrevious hash: {prev_hash}"
         ).format(
             seq=entry.seq,
-            time=local_seconds(entry.at),
+            time=formatting.date_time(entry.at, seconds=True),
             actor=entry.actor,
             action=action_name(entry.action),
             code=entry.action,
             entity=entity_name(entry.entity),
             entity_id=entry.entity_id,
-            details=json.dumps(entry.details, ensure_ascii=False, indent=2),
+            details=detail_lines(entry.details),
             hash=entry.hash,
             prev_hash=entry.prev_hash,
         )
