@@ -313,7 +313,10 @@ def supervisor_trace(world: World) -> QPixmap:
 
 
 def supervisor_anomalies(world: World) -> QPixmap:
-    return _grab(AnomaliesPage(world.services, world.user("supervisor")), (1100, 600))
+    page = AnomaliesPage(world.services, world.user("supervisor"))
+    _shown(page, (1100, 600))
+    _wait(lambda: not page.model.busy)  # the list is read on a worker thread
+    return _grab(page, (1100, 600))
 
 
 def supervisor_audit(world: World) -> QPixmap:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +56,13 @@ def _settle(widget: QWidget) -> None:
             page.updated.connect(loop.quit)
             QTimer.singleShot(5000, loop.quit)
             loop.exec()
+    # The anomaly list is read on a worker thread too.
+    for anomalies in widget.findChildren(AnomaliesPage) + (
+        [widget] if isinstance(widget, AnomaliesPage) else []
+    ):
+        deadline = time.monotonic() + 5
+        while anomalies.isVisible() and anomalies.model.busy and time.monotonic() < deadline:
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
 def _save(widget: QWidget, path: Path, close: bool = True) -> None:

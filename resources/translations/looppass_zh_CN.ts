@@ -4,178 +4,188 @@
 <context>
     <name>AnomaliesPage</name>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="47"/>
+        <location filename="../../ui/pages/anomalies.py" line="82"/>
         <source>Overdue leg</source>
         <translation>路段超时</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="48"/>
+        <location filename="../../ui/pages/anomalies.py" line="83"/>
         <source>Skipped point</source>
         <translation>跳过检查点</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="49"/>
+        <location filename="../../ui/pages/anomalies.py" line="84"/>
         <source>Wrong point</source>
         <translation>错误检查点</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="50"/>
+        <location filename="../../ui/pages/anomalies.py" line="85"/>
         <source>Expired inside</source>
         <translation>过期未出城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="51"/>
+        <location filename="../../ui/pages/anomalies.py" line="86"/>
         <source>Repeated STOP</source>
         <translation>多次拦截</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="52"/>
+        <location filename="../../ui/pages/anomalies.py" line="87"/>
         <source>Possible clone</source>
         <translation>疑似复制通行证</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="67"/>
+        <location filename="../../ui/pages/anomalies.py" line="102"/>
         <source>Entered the city: not at the enterprise within {minutes} minutes</source>
         <translation>已入城 超过 {minutes} 分钟未到达企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="70"/>
+        <location filename="../../ui/pages/anomalies.py" line="105"/>
         <source>At the enterprise: not at its next point within {minutes} minutes</source>
         <translation>已到达企业 超过 {minutes} 分钟未到下一检查点</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="73"/>
+        <location filename="../../ui/pages/anomalies.py" line="108"/>
         <source>At the isolation point: not out of the city within {minutes} minutes</source>
         <translation>已到隔离点 超过 {minutes} 分钟未出城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="77"/>
+        <location filename="../../ui/pages/anomalies.py" line="112"/>
         <source>{count} STOP verdicts for one vehicle in a day</source>
         <translation>同一车辆当日 {count} 次拦截</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="80"/>
+        <location filename="../../ui/pages/anomalies.py" line="115"/>
         <source>The pass expired while the truck was inside the loop</source>
         <translation>车辆尚未出城，通行证已过期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="85"/>
+        <location filename="../../ui/pages/anomalies.py" line="120"/>
         <source>Not yet handled</source>
         <translation>未处理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="86"/>
+        <location filename="../../ui/pages/anomalies.py" line="121"/>
         <source>Handled</source>
         <translation>已处理</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="87"/>
+        <location filename="../../ui/pages/anomalies.py" line="122"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="151"/>
+        <location filename="../../ui/pages/anomalies.py" line="317"/>
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="153"/>
+        <location filename="../../ui/pages/anomalies.py" line="319"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="155"/>
+        <location filename="../../ui/pages/anomalies.py" line="321"/>
         <source>Plate</source>
         <translation>车牌</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="156"/>
+        <location filename="../../ui/pages/anomalies.py" line="322"/>
         <source>Detail</source>
         <translation>详情</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="157"/>
+        <location filename="../../ui/pages/anomalies.py" line="323"/>
         <source>Checkpoint</source>
         <translation>检查点</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="158"/>
+        <location filename="../../ui/pages/anomalies.py" line="324"/>
         <source>Pass serial</source>
         <translation>通行证编号</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="159"/>
+        <location filename="../../ui/pages/anomalies.py" line="325"/>
         <source>Handled by</source>
         <translation>处理人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="161"/>
+        <location filename="../../ui/pages/anomalies.py" line="327"/>
         <source>Handled at</source>
         <translation>处理时间</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="164"/>
-        <location filename="../../ui/pages/anomalies.py" line="346"/>
+        <location filename="../../ui/pages/anomalies.py" line="330"/>
+        <location filename="../../ui/pages/anomalies.py" line="582"/>
         <source>Note</source>
         <translation>处理说明</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="166"/>
+        <location filename="../../ui/pages/anomalies.py" line="337"/>
         <source>Anomalies</source>
         <translation>异常事件</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="167"/>
+        <location filename="../../ui/pages/anomalies.py" line="339"/>
         <source>Plate or pass serial…</source>
         <translation>车牌或通行证编号…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="176"/>
+        <location filename="../../ui/pages/anomalies.py" line="359"/>
         <source>Open trace</source>
         <translation>查看轨迹</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="179"/>
+        <location filename="../../ui/pages/anomalies.py" line="362"/>
         <source>Acknowledge…</source>
         <translation>确认处理…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="193"/>
+        <location filename="../../ui/pages/anomalies.py" line="376"/>
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="211"/>
+        <location filename="../../ui/pages/anomalies.py" line="394"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="213"/>
+        <location filename="../../ui/pages/anomalies.py" line="396"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="331"/>
+        <location filename="../../ui/pages/anomalies.py" line="475"/>
+        <source>Searching…</source>
+        <translation>正在查询…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="484"/>
+        <source>Search failed: {reason}</source>
+        <translation>查询失败：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages/anomalies.py" line="567"/>
         <source>Acknowledged: {kind} {plate}</source>
         <translation>已确认处理：{kind} {plate}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="338"/>
+        <location filename="../../ui/pages/anomalies.py" line="574"/>
         <source>Acknowledge anomaly</source>
         <translation>确认处理异常</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="343"/>
+        <location filename="../../ui/pages/anomalies.py" line="579"/>
         <source>Anomaly</source>
         <translation>异常</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="347"/>
+        <location filename="../../ui/pages/anomalies.py" line="583"/>
         <source>What was done, e.g. called the driver; truck now at the site</source>
         <translation>处理情况，例如：已电话联系司机，车辆已到达企业</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/anomalies.py" line="350"/>
+        <location filename="../../ui/pages/anomalies.py" line="586"/>
         <source>Acknowledge</source>
         <translation>确认处理</translation>
     </message>
@@ -1343,158 +1353,158 @@ LoopPass closes and starts again afterwards.</source>
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="71"/>
+        <location filename="../../ui/pages/dashboard.py" line="69"/>
         <source>min</source>
         <translation>分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="72"/>
+        <location filename="../../ui/pages/dashboard.py" line="70"/>
         <source>h</source>
         <translation>小时</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="73"/>
+        <location filename="../../ui/pages/dashboard.py" line="71"/>
         <source>days</source>
         <translation>天</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="275"/>
+        <location filename="../../ui/pages/dashboard.py" line="228"/>
         <source>Dashboard</source>
         <translation>监管看板</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="287"/>
+        <location filename="../../ui/pages/dashboard.py" line="240"/>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="295"/>
+        <location filename="../../ui/pages/dashboard.py" line="248"/>
         <source>Trucks inside the loop</source>
         <translation>在途车辆</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="296"/>
+        <location filename="../../ui/pages/dashboard.py" line="249"/>
         <source>Scans today</source>
         <translation>今日扫码</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="297"/>
+        <location filename="../../ui/pages/dashboard.py" line="250"/>
         <source>STOP verdicts today</source>
         <translation>今日拦截</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="298"/>
+        <location filename="../../ui/pages/dashboard.py" line="251"/>
         <source>Waiting for review</source>
         <translation>待审核</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="299"/>
+        <location filename="../../ui/pages/dashboard.py" line="252"/>
         <source>Average time to a decision</source>
         <translation>平均审核用时</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="307"/>
+        <location filename="../../ui/pages/dashboard.py" line="260"/>
         <source>No entries or exits yet today</source>
         <translation>今日暂无出入城记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="309"/>
+        <location filename="../../ui/pages/dashboard.py" line="262"/>
         <source>Entries and exits per gate today</source>
         <translation>今日各卡口出入城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="310"/>
+        <location filename="../../ui/pages/dashboard.py" line="263"/>
         <source>Gate</source>
         <translation>卡口</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="311"/>
-        <location filename="../../ui/pages/dashboard.py" line="318"/>
+        <location filename="../../ui/pages/dashboard.py" line="264"/>
+        <location filename="../../ui/pages/dashboard.py" line="271"/>
         <source>Trucks</source>
         <translation>车次</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="316"/>
+        <location filename="../../ui/pages/dashboard.py" line="269"/>
         <source>Entries and exits per hour today</source>
         <translation>今日每小时出入城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="317"/>
+        <location filename="../../ui/pages/dashboard.py" line="270"/>
         <source>Hour</source>
         <translation>时</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="342"/>
+        <location filename="../../ui/pages/dashboard.py" line="295"/>
         <source>Open anomalies (last 7 days)</source>
         <translation>未处理异常（近 7 天）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="359"/>
+        <location filename="../../ui/pages/dashboard.py" line="312"/>
         <source>Open the list of these anomalies</source>
         <translation>打开此类异常的列表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="373"/>
+        <location filename="../../ui/pages/dashboard.py" line="326"/>
         <source>Click a kind to see its list.</source>
         <translation>点击类型查看异常列表。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="380"/>
+        <location filename="../../ui/pages/dashboard.py" line="333"/>
         <source>All anomalies…</source>
         <translation>全部异常…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="443"/>
+        <location filename="../../ui/pages/dashboard.py" line="396"/>
         <source>Refresh failed: {reason}</source>
         <translation>更新失败：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="452"/>
+        <location filename="../../ui/pages/dashboard.py" line="405"/>
         <source>entered {entered} · arrived {arrived} · isolating {isolated}</source>
         <translation>已入城 {entered} · 已到达 {arrived} · 隔离中 {isolated}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="462"/>
+        <location filename="../../ui/pages/dashboard.py" line="415"/>
         <source>entries {entries} · exits {exits}</source>
         <translation>入城 {entries} · 出城 {exits}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="467"/>
+        <location filename="../../ui/pages/dashboard.py" line="420"/>
         <source>{share:.0%} of today&apos;s scans</source>
         <translation>占今日扫码 {share:.0%}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="472"/>
+        <location filename="../../ui/pages/dashboard.py" line="425"/>
         <source>no decisions in the last 7 days</source>
         <translation>近 7 天无审核</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="476"/>
+        <location filename="../../ui/pages/dashboard.py" line="429"/>
         <source>filing to decision, last 7 days</source>
         <translation>报备至审核，近 7 天</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="482"/>
+        <location filename="../../ui/pages/dashboard.py" line="435"/>
         <source>Updated at {time}</source>
         <translation>更新于 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="490"/>
+        <location filename="../../ui/pages/dashboard.py" line="443"/>
         <source>queue empty</source>
         <translation>队列为空</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="493"/>
+        <location filename="../../ui/pages/dashboard.py" line="446"/>
         <source>oldest waiting {duration}</source>
         <translation>最早已等 {duration}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="517"/>
+        <location filename="../../ui/pages/dashboard.py" line="470"/>
         <source>Entries</source>
         <translation>入城</translation>
     </message>
     <message>
-        <location filename="../../ui/pages/dashboard.py" line="517"/>
+        <location filename="../../ui/pages/dashboard.py" line="470"/>
         <source>Exits</source>
         <translation>出城</translation>
     </message>

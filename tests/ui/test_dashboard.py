@@ -236,6 +236,7 @@ def test_an_anomaly_kind_opens_the_filtered_list(
     anomalies = window.stack.currentWidget()
     assert isinstance(anomalies, AnomaliesPage)
     assert anomalies.selected_kind() is AnomalyKind.WRONG_POINT
+    qtbot.waitUntil(lambda: not anomalies.model.busy)  # the list is read on a worker thread
     assert anomalies.model.total == wrong
     kinds = {anomalies.model.record(row).kind for row in range(anomalies.model.rowCount())}
     assert kinds == {AnomalyKind.WRONG_POINT}

@@ -385,6 +385,7 @@ def _supervisor(qtbot: QtBot, services: Services, check: Checker) -> None:
         check(f"trace {search}", trace)
     anomalies = shown(qtbot, AnomaliesPage(services, supervisor))
     assert isinstance(anomalies, AnomaliesPage)
+    qtbot.waitUntil(lambda: not anomalies.model.busy)
     anomalies.table.selectRow(0)
     in_form(check, "acknowledge", anomalies.acknowledge_selected)
     station = shown(qtbot, StationPage(services, supervisor, sound=lambda _verdict: None))

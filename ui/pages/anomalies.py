@@ -5,21 +5,54 @@ plate or serial, and acknowledged with a note (audited by the service).
 Double-click (or Enter on) a row opens the trace of its vehicle. Only a supervisor sees
 "Acknowledge…" (``Action.ACKNOWLEDGE_ANOMALY``); the note is required, and an error is shown
 under the field with nothing saved.
+
+The list is read off the GUI thread: on a big database the first query builds the repeated-STOP
+groups into a TEMP table (seconds), and a month's range takes seconds more. ``AnomalyWorker``
+is a long-lived thread with its own connection (so those TEMP groups stay warm between
+queries), started with the first query and ended when the page closes or the application
+quits. Every page of rows goes through it — the first page after a filter change and the next
+ones as the table scrolls — since only its connection has the warm groups. Each reload starts a
+new generation; an answer of an older generation (the filter changed meanwhile) is dropped, and
+requests still waiting in the queue are merged into the newest. While a query runs the old rows
+stay, the filters stay usable, and the count says "Searching…" beside a busy bar. An in-memory
+database cannot be opened twice: it is queried on the GUI thread, as before.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QSignalBlocker, Signal
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QComboBox, QDateEdit, QDialogButtonBox, QLabel, QWidget
+import shiboken6
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QDate,
+    QModelIndex,
+    QObject,
+    QSignalBlocker,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialogButtonBox,
+    QLabel,
+    QProgressBar,
+    QWidget,
+)
 
+from core.clock import Clock
 from core.models import Page, User
 from core.pass_document import human_serial
 from core.permissions import Action, allowed
-from core.ports import SearchQuery
+from core.ports import SearchQuery, Store
 from core.services import Services
+from core.services.supervision import SupervisionService
 from core.supervision import (
     DEFAULT_WINDOW,
     LOCAL_TZ,
@@ -31,10 +64,12 @@ from core.supervision import (
 )
 from ui.form_dialog import FormDialog
 from ui.list_page import ListPage
+from ui.messages import error_message
 from ui.pages.fleet import local_time
 from ui.pages.review import BadgeColumn, BadgeTableModel
 from ui.pages.station import reason_text
-from ui.table_model import Column
+from ui.table_model import Column, Index
+from ui.workers import ReaderFactory, StoreWorker, running_workers, store_reader
 
 CONTEXT = "AnomaliesPage"
 SCREEN_ID = "anomalies"
@@ -42,6 +77,7 @@ MAX_COLUMN_PX = 240
 DETAIL_COLUMN, DETAIL_COLUMN_PX = 3, 380
 SERIAL_COLUMN, SERIAL_COLUMN_PX = 5, 130
 HANDLED_COLUMNS = (6, 7, 8)
+ERROR_COLOR, DONE_COLOR = "#c62828", "#2e7d32"
 
 KIND_NAMES = {
     AnomalyKind.OVERDUE: QT_TRANSLATE_NOOP("AnomaliesPage", "Overdue leg"),
@@ -134,6 +170,137 @@ def day_range(first: date, last: date) -> tuple[datetime, datetime]:
     return start, end - timedelta(milliseconds=1)
 
 
+@dataclass(frozen=True)
+class Request:
+    """One page of anomalies asked of the worker, for generation ``generation`` of the list."""
+
+    generation: int
+    query: AnomalyQuery
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The worker's answer to a ``Request``: its page, or the error it raised."""
+
+    generation: int
+    offset: int
+    page: Page[Anomaly] | None = None
+    error: Exception | None = None
+
+
+class AnomalyWorker(StoreWorker):
+    """Reads pages of anomalies on a connection of its own; ``answered`` carries an ``Answer``
+    for each ``Request`` served (the newest of those waiting: older ones are stale)."""
+
+    answered = Signal(object)  # Answer
+
+    def __init__(
+        self, open_reader: ReaderFactory, clock: Clock, user: User, parent: QObject | None = None
+    ) -> None:
+        super().__init__(open_reader, "anomaly list", parent)
+        self._clock = clock
+        self._user = user
+
+    def begin(self, store: Store) -> None:
+        self._service = SupervisionService(store, self._clock)
+
+    def handle(self, request: object) -> None:
+        assert isinstance(request, Request)
+        page = self._service.anomalies(self._user, request.query)
+        self.answered.emit(Answer(request.generation, request.query.offset, page))
+
+    def handle_failed(self, request: object, error: Exception) -> None:
+        assert isinstance(request, Request)
+        self.answered.emit(Answer(request.generation, request.query.offset, error=error))
+
+
+def _end(worker: AnomalyWorker) -> None:
+    """Ask ``worker`` to end, unless it has ended (and Qt has deleted it) already."""
+    if shiboken6.isValid(worker) and worker in running_workers().running:
+        worker.requestInterruption()
+
+
+class AnomalyTableModel(BadgeTableModel):
+    """A ``BadgeTableModel`` whose pages come back later when ``submit`` is given.
+
+    ``submit(generation, query)`` sends the query away; ``answer`` takes the result. ``busy``
+    tells whether a page is awaited; ``busy_changed`` says when that changes. Without
+    ``submit`` it fetches synchronously, exactly as its base class.
+    """
+
+    busy_changed = Signal(bool)
+    failed = Signal(object)  # the exception of the newest query
+
+    def __init__(
+        self,
+        columns: list[Column],
+        fetch: Callable[[SearchQuery], Page[Any]],
+        submit: Callable[[int, SearchQuery], None] | None = None,
+    ) -> None:
+        super().__init__(columns, fetch)
+        self._submit = submit
+        self.generation = 0
+        self._pending: int | None = None  # the offset of the page awaited
+
+    @property
+    def busy(self) -> bool:
+        """Whether a page is awaited."""
+        return self._pending is not None
+
+    @property
+    def reloading(self) -> bool:
+        """Whether the first page of a new query is awaited (not just more rows)."""
+        return self._pending == 0
+
+    def reload(self) -> None:
+        if self._submit is None:
+            super().reload()
+            return
+        self.generation += 1
+        self._ask(0)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return self._pending is None and super().canFetchMore(parent)
+
+    def fetchMore(self, parent: Index) -> None:
+        if self._submit is None:
+            super().fetchMore(parent)
+        elif not parent.isValid() and self._pending is None:
+            self._ask(len(self._rows))
+
+    def _ask(self, offset: int) -> None:
+        assert self._submit is not None
+        was_busy = self.busy
+        self._pending = offset
+        self._submit(self.generation, replace(self._query, offset=offset))
+        if not was_busy:
+            self.busy_changed.emit(True)
+
+    def answer(self, answer: Answer) -> None:
+        """Show ``answer`` if it is the one awaited (a stale one is dropped)."""
+        if answer.generation != self.generation or answer.offset != self._pending:
+            return
+        self._pending = None
+        if answer.page is None:
+            self.busy_changed.emit(False)
+            self.failed.emit(answer.error)
+            return
+        page = answer.page
+        if answer.offset == 0:
+            self.beginResetModel()
+            self._rows = list(page.rows)
+            self._total = page.total
+            self.endResetModel()
+        elif not page.rows:
+            self._total = len(self._rows)
+        else:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+        self.busy_changed.emit(False)
+
+
 class AnomaliesPage(ListPage):
     """The anomaly list; see the module docstring.
 
@@ -163,7 +330,13 @@ class AnomaliesPage(ListPage):
             ),
             Column(self.tr("Note"), lambda a: a.acknowledged.note if a.acknowledged else ""),
         ]
-        super().__init__(self.tr("Anomalies"), BadgeTableModel(columns, self._fetch), parent)
+        self.worker: AnomalyWorker | None = None
+        self._open_reader = store_reader(services)
+        self._select_row: int | None = None  # selected again once the reloaded rows are in
+        submit = self._submit if self._open_reader is not None else None
+        model = AnomalyTableModel(columns, self._fetch, submit)
+        super().__init__(self.tr("Anomalies"), model, parent)
+        self.model: AnomalyTableModel = model
         self.search.setPlaceholderText(self.tr("Plate or pass serial…"))
         self.search.setMinimumWidth(200)
         self.table.horizontalHeader().setSortIndicatorShown(False)  # always newest first
@@ -171,8 +344,19 @@ class AnomaliesPage(ListPage):
 
         self.message = QLabel()
         self.message.setObjectName("anomalyMessage")
-        self.message.setStyleSheet("color: #2e7d32; margin-left: 16px;")
+        self.message.setStyleSheet(f"color: {DONE_COLOR}; margin-left: 16px;")
         self.actions.insertWidget(0, self.message)
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setObjectName("anomalyBusy")
+        self.busy_bar.setRange(0, 0)  # indeterminate: a query has no progress to report
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setMaximumWidth(120)
+        self.busy_bar.setMaximumHeight(12)
+        self.busy_bar.hide()
+        self.actions.insertWidget(0, self.busy_bar)
+        model.busy_changed.connect(self._show_busy)
+        model.failed.connect(self._show_failure)
+        model.modelReset.connect(self._reselect)
         self.trace_button = self.add_row_action(self.tr("Open trace"), self.open_trace)
         self.acknowledge_button = None
         if allowed(user, Action.ACKNOWLEDGE_ANOMALY):
@@ -254,6 +438,57 @@ class AnomaliesPage(ListPage):
             self.user, self.query(query.text, query.limit, query.offset)
         )
 
+    def _submit(self, generation: int, query: SearchQuery) -> None:
+        # The filters are read here, on the GUI thread; the worker gets a frozen query.
+        if self.worker is None:
+            assert self._open_reader is not None
+            worker = AnomalyWorker(self._open_reader, self.services.supervision.clock, self.user)
+            worker.answered.connect(self._answered)
+            running_workers().add(worker)  # the application stops it when it quits
+            # Closing or deleting the page ends the thread (the lambda holds no page).
+            self.destroyed.connect(lambda *_args: _end(worker))
+            worker.start()
+            self.worker = worker
+        self.worker.submit(Request(generation, self.query(query.text, query.limit, query.offset)))
+
+    def stop_worker(self) -> None:
+        """End the worker thread (after its current query; the application waits for it)."""
+        if self.worker is not None:
+            worker, self.worker = self.worker, None
+            worker.answered.disconnect(self._answered)
+            worker.requestInterruption()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.stop_worker()
+        super().closeEvent(event)
+
+    @Slot(object)
+    def _answered(self, answer: Answer) -> None:
+        if self.sender() is self.worker:
+            self.model.answer(answer)
+
+    @Slot(bool)
+    def _show_busy(self, busy: bool) -> None:
+        self.busy_bar.setVisible(busy)
+        if busy and not self.model.reloading:
+            return  # more rows of the same list: the count stays
+        if busy:
+            self.count.setText(self.tr("Searching…"))
+        else:
+            self._on_reset()
+
+    @Slot(object)
+    def _show_failure(self, error: object) -> None:
+        reason = error_message(error) if isinstance(error, Exception) else str(error)
+        self._select_row = None
+        self.message.setStyleSheet(f"color: {ERROR_COLOR}; margin-left: 16px;")
+        self.message.setText(self.tr("Search failed: {reason}").format(reason=reason))
+
+    def _reselect(self) -> None:
+        row, self._select_row = self._select_row, None
+        if row is not None and self.model.rowCount():
+            self.table.selectRow(min(row, self.model.rowCount() - 1))
+
     def open_with(self, argument: object) -> None:
         """Show the not-yet-handled anomalies of the last days, of one kind if given."""
         kind = argument if isinstance(argument, AnomalyKind) else None
@@ -279,6 +514,7 @@ class AnomaliesPage(ListPage):
 
     def refresh(self) -> None:
         self.message.clear()
+        self.message.setStyleSheet(f"color: {DONE_COLOR}; margin-left: 16px;")
         # Not-yet-handled anomalies have nobody, no time and no note: room for the detail.
         handled = AckFilter(self.state_combo.currentData()) is not AckFilter.OPEN
         for column in HANDLED_COLUMNS:
@@ -325,8 +561,9 @@ class AnomaliesPage(ListPage):
         if dialog.exec():
             row = self.table.selectionModel().selectedRows()[0].row()
             self.refresh()
-            if self.model.rowCount():
-                self.table.selectRow(min(row, self.model.rowCount() - 1))
+            self._select_row = row
+            if not self.model.busy:  # read here already (an in-memory database)
+                self._reselect()
             self.message.setText(
                 self.tr("Acknowledged: {kind} {plate}").format(
                     kind=kind_name(anomaly.kind), plate=anomaly.plate or ""

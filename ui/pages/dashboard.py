@@ -13,9 +13,7 @@ also computed again every minute (the review queue's waiting time grows without 
 from __future__ import annotations
 
 import logging
-import queue
 import time
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -23,7 +21,6 @@ from PySide6.QtCore import (
     QCoreApplication,
     QObject,
     Qt,
-    QThread,
     QTimer,
     Signal,
     Slot,
@@ -51,6 +48,7 @@ from ui import formatting
 from ui.charts import BarChart, Series
 from ui.messages import error_message
 from ui.pages.anomalies import KIND_COLORS, kind_name
+from ui.workers import ReaderFactory, StoreWorker, store_reader
 
 log = logging.getLogger("looppass.dashboard")
 
@@ -73,8 +71,6 @@ UNITS = {
     "days": QT_TRANSLATE_NOOP("DashboardPage", "days"),
 }
 
-ReaderFactory = Callable[[], Store]
-
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
@@ -96,21 +92,7 @@ def duration_text(minutes: float) -> str:
     return f"{number} {unit}"
 
 
-def store_reader(services: Services) -> ReaderFactory | None:
-    """Opens a second connection to the services' database (None for an in-memory one)."""
-    path = str(getattr(services.store, "path", "") or "")
-    if not path or path == ":memory:":
-        return None
-
-    def open_reader() -> Store:
-        from db.store import open_store  # noqa: PLC0415 - only the worker needs it
-
-        return open_store(path)
-
-    return open_reader
-
-
-class DashboardWorker(QThread):
+class DashboardWorker(StoreWorker):
     """Computes the dashboard off the GUI thread, on a connection of its own.
 
     ``request(force)`` asks it to look: it polls ``changed_since`` and computes only when
@@ -119,7 +101,6 @@ class DashboardWorker(QThread):
     """
 
     computed = Signal(object)  # Dashboard
-    failed = Signal(object)  # the exception
 
     def __init__(
         self,
@@ -128,62 +109,34 @@ class DashboardWorker(QThread):
         user: User,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._open_reader = open_reader
+        super().__init__(open_reader, "dashboard", parent)
         self._clock = clock
         self._user = user
-        self._requests: queue.SimpleQueue[bool | None] = queue.SimpleQueue()
+        self._token: tuple[int, int] | None = None
+        self._computed_at = -RECOMPUTE_SECONDS
 
     def request(self, force: bool = False) -> None:
         """Look for changes (and compute if any); thread-safe, returns at once."""
-        self._requests.put(force)
+        self.submit(force)
 
-    def stop(self) -> bool:
+    def stop(self, wait_ms: int | None = None) -> bool:
         """Finish the current computation, close the connection and end the thread; False if
         it is still computing after ``STOP_WAIT_MS`` (it ends on its own afterwards)."""
-        self.requestInterruption()
-        self._requests.put(None)
-        return self.wait(STOP_WAIT_MS)
+        return super().stop(STOP_WAIT_MS if wait_ms is None else wait_ms)
 
-    def _next(self) -> bool | None:
-        """The next request with every waiting one merged in; None: stop."""
-        force = self._requests.get()
-        while force is not None:
-            try:
-                more = self._requests.get_nowait()
-            except queue.Empty:
-                break
-            force = None if more is None else force or more
-        return force
+    def merge(self, older: object, newer: object) -> object:
+        return bool(older) or bool(newer)
 
-    def run(self) -> None:
-        try:
-            store = self._open_reader()
-        except Exception as error:  # a traceback never reaches the user; the log has it
-            log.exception("dashboard: cannot open a reading connection")
-            self.failed.emit(error)
-            return
-        try:
-            service = SupervisionService(store, self._clock)
-            token: tuple[int, int] | None = None
-            computed_at = -RECOMPUTE_SECONDS
-            while not self.isInterruptionRequested():
-                force = self._next()
-                if force is None or self.isInterruptionRequested():
-                    break
-                try:
-                    changed, token = service.changed_since(self._user, token)
-                    if changed or force or time.monotonic() - computed_at >= RECOMPUTE_SECONDS:
-                        dashboard = service.dashboard(self._user)
-                        computed_at = time.monotonic()
-                        self.computed.emit(dashboard)
-                except DomainError as error:
-                    self.failed.emit(error)
-                except Exception as error:
-                    log.exception("dashboard: computing failed")
-                    self.failed.emit(error)
-        finally:
-            store.close()
+    def begin(self, store: Store) -> None:
+        self._service = SupervisionService(store, self._clock)
+
+    def handle(self, request: object) -> None:
+        changed, self._token = self._service.changed_since(self._user, self._token)
+        stale = time.monotonic() - self._computed_at >= RECOMPUTE_SECONDS
+        if changed or request or stale:
+            dashboard = self._service.dashboard(self._user)
+            self._computed_at = time.monotonic()
+            self.computed.emit(dashboard)
 
 
 # Workers still finishing a long query when their page stopped them: kept here, not by the
