@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from core.demo import populate
 from core.keys import KeyFolder
@@ -49,3 +50,14 @@ def copy_traffic(template: Path, folder: Path) -> Path:
     shutil.copytree(template / "keys", folder / "keys")
     shutil.copy(template / "looppass.db", folder / "looppass.db")
     return folder / "looppass.db"
+
+
+def assert_event_loop_runs(qtbot: QtBot) -> None:
+    """The GUI thread goes on handling events: a 5 ms timer fires three times (a blocked
+    GUI thread would never let it)."""
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(5)
+    qtbot.waitUntil(lambda: len(ticks) >= 3)
+    timer.stop()

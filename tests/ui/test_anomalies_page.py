@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QDateEdit, QLineEdit
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -23,7 +23,7 @@ from core.services import Services
 from core.services.supervision import SupervisionService
 from core.supervision import AckFilter, Anomaly, AnomalyKind, AnomalyQuery
 from tests.conftest import demo_user
-from tests.ui.conftest import copy_traffic
+from tests.ui.conftest import assert_event_loop_runs, copy_traffic
 from tests.ui.modal import while_modal
 from ui.form_dialog import FormDialog
 from ui.main_window import MainWindow
@@ -275,12 +275,7 @@ def test_the_window_stays_responsive_while_a_query_runs(
         page.kind_combo.setCurrentIndex(page.kind_combo.findData(AnomalyKind.OVERDUE.value))
         qtbot.waitUntil(lambda: bool(held.entered))  # the worker is inside the query now
         # The GUI thread keeps handling timers and input meanwhile.
-        ticks: list[int] = []
-        timer = QTimer()
-        timer.timeout.connect(lambda: ticks.append(1))
-        timer.start(5)
-        qtbot.waitUntil(lambda: len(ticks) >= 3)
-        timer.stop()
+        assert_event_loop_runs(qtbot)
         page.search.setFocus()
         qtbot.keyClicks(page.search, "F")
         assert page.search.text() == "F"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QMainWindow
 from pytestqt.qtbot import QtBot
 
@@ -27,6 +27,7 @@ from core.services import Services
 from core.services.audit import AuditService
 from db.store import open_store
 from tests.conftest import FAST_HASH, NOW, FakeClock, demo_user
+from tests.ui.conftest import assert_event_loop_runs
 from ui.main_window import MainWindow, screens_for
 from ui.pages.audit import AuditPage, summarize
 from ui.workers import running_workers
@@ -314,9 +315,7 @@ def test_the_export_runs_off_the_gui_thread_with_its_progress_shown(
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(reached.is_set)
         # The worker waits; the window goes on: events processed, the filters work.
-        ticks: list[int] = []
-        QTimer.singleShot(0, lambda: ticks.append(1))
-        qtbot.waitUntil(lambda: ticks == [1])
+        assert_event_loop_runs(qtbot)
         page.action_filter.setCurrentIndex(page.action_filter.findData("pass"))
         assert {entry.action.split(".")[0] for entry in _records(page)} == {"pass"}
         assert threads and threads[0] != gui_thread

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
@@ -19,6 +18,7 @@ from core.services.backup import BackupCheck, BackupService
 from db.store import open_store
 from tests.conftest import demo_user
 from tests.db.test_backup import corrupt_middle
+from tests.ui.conftest import assert_event_loop_runs
 from ui.main_window import MainWindow
 from ui.pages.backup import BackupPage
 
@@ -126,9 +126,7 @@ def test_check_again_runs_off_the_gui_thread_with_a_busy_bar(
         page.check_button.click()
         qtbot.waitUntil(reached.is_set)
         # The check waits in its thread; the window goes on processing events.
-        ticks: list[int] = []
-        QTimer.singleShot(0, lambda: ticks.append(1))
-        qtbot.waitUntil(lambda: ticks == [1])
+        assert_event_loop_runs(qtbot)
         assert threads == [threads[0]] and threads[0] != threading.get_ident()
         assert not page.check_button.isEnabled()
         assert page.check_progress.isVisible()

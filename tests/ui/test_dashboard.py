@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -21,7 +20,7 @@ from core.services.supervision import SupervisionService
 from core.supervision import LOCAL_TZ, AnomalyKind
 from db.store import open_store
 from tests.conftest import FAST_HASH, FakeClock, demo_user
-from tests.ui.conftest import copy_traffic
+from tests.ui.conftest import assert_event_loop_runs, copy_traffic
 from ui.main_window import MainWindow
 from ui.pages import dashboard as dashboard_module
 from ui.pages.anomalies import AnomaliesPage
@@ -137,12 +136,7 @@ def test_computed_off_the_gui_thread_while_the_window_stays_responsive(
         assert page.dashboard is None
 
         # The GUI thread keeps handling timers and clicks meanwhile.
-        ticks: list[int] = []
-        timer = QTimer()
-        timer.timeout.connect(lambda: ticks.append(1))
-        timer.start(5)
-        qtbot.waitUntil(lambda: len(ticks) >= 3)
-        timer.stop()
+        assert_event_loop_runs(qtbot)
         with qtbot.waitSignal(page.navigate_requested) as clicked:
             page.kind_buttons[AnomalyKind.OVERDUE].click()
         assert clicked.args == ["anomalies", AnomalyKind.OVERDUE]
